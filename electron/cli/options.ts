@@ -1,0 +1,18 @@
+/** Option value parsers: a bad value is a usage error (exit 2) that names the option. */
+import { InvalidArgumentError } from 'commander';
+
+export function intOption(min: number) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got ${n}`);
+    return n;
+  };
+}
+
+export function listOption(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

@@ -1,0 +1,21 @@
+/** Schema of `<project>/project.json`: schema-versioned project settings. */
+import { z } from 'zod';
+
+export const PROJECT_SCHEMA_VERSION = 1;
+
+export const projectFileSchema = z.object({
+  schemaVersion: z.literal(PROJECT_SCHEMA_VERSION),
+  name: z.string().min(1),
+  createdAt: z.string(),
+  /** Seed every random choice of the project derives from. */
+  seed: z.number().int(),
+  data: z
+    .object({
+      format: z.string(),
+      importedAt: z.string(),
+      contentHash: z.string(),
+    })
+    .optional(),
+});
+
+export type ProjectFile = z.infer<typeof projectFileSchema>;
