@@ -54,11 +54,10 @@ function installOrtCuda() {
     return;
   }
   say('NVIDIA GPU detected: downloading the onnxruntime-node CUDA 12 provider libraries…');
-  const err = runInstallScript(
-    path.join(dir, 'script', 'install.js'),
-    { ONNXRUNTIME_NODE_INSTALL: 'cuda12' },
-    15 * 60_000,
-  );
+  let err = runInstallScript(path.join(dir, 'script', 'install.js'), { ONNXRUNTIME_NODE_INSTALL: 'cuda12' }, 900_000);
+  // The script can exit 0 without installing (e.g. a stalled proxy), so check for the library itself.
+  const cudaLib = path.join(dir, 'bin', 'napi-v6', 'linux', 'x64', 'libonnxruntime_providers_cuda.so');
+  if (!err && !existsSync(cudaLib)) err = `${path.basename(cudaLib)} is missing after the download`;
   if (err)
     say(
       `CUDA provider download failed (${err}). The engine will use WebGPU or CPU. Retry later with: ONNXRUNTIME_NODE_INSTALL=cuda12 node ${path.relative(process.cwd(), dir)}/script/install.js`,

@@ -85,7 +85,7 @@ export async function importDataset(req: ImportRequest): Promise<ImportResult> {
     seed,
     csv: req.csv,
     synthetic: req.synthetic,
-    onProgress: (d, t) => req.onProgress?.('reading', d, t),
+    onProgress: (d, t) => req.onProgress?.(req.format === 'synthetic' ? 'generating' : 'reading', d, t),
   });
   req.onProgress?.('preprocessing', 0, 1);
   const ds = preprocess(raw, params);
