@@ -1,0 +1,121 @@
+/**
+ * ORT sessions over emitted graphs (the only place, with ort-tensors.ts, that touches
+ * onnxruntime-node). Execution providers are tried in order — CUDA, WebGPU, CPU by default — and
+ * the first that loads is used; each fallback is logged with its reason.
+ * RECX_DEBUG=graph prints a summary of every graph and dumps its .onnx (RECX_DEBUG_DIR, default tmp).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { Graph, HostTensor } from './graph.ts';
+import { graphSummary, writeOnnx } from './onnx-writer.ts';
+
+export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
+export const DEFAULT_PROVIDERS: ProviderName[] = ['cuda', 'webgpu', 'cpu'];
+
+export interface SessionSettings {
+  /** Providers in order of preference; the first that loads runs the graph. */
+  providers?: ProviderName[];
+  /** Intra-op threads (default: all cores). */
+  threads?: number;
+  /** Where messages about provider choice go (default: stderr when RECX_DEBUG is set). */
+  log?: (msg: string) => void;
+}
+
+const unavailable = new Map<ProviderName, string>();
+
+function debugEnabled(what: string): boolean {
+  return (process.env.RECX_DEBUG ?? '').split(',').includes(what);
+}
+
+function defaultLog(msg: string): void {
+  if (process.env.RECX_DEBUG) process.stderr.write(`[recx graph] ${msg}\n`);
+}
+
+export function toOrtTensor(t: HostTensor): ort.Tensor {
+  return new ort.Tensor(t.dtype, t.data as ort.Tensor['data'], t.dims);
+}
+
+export function fromOrtTensor(t: ort.Tensor): HostTensor {
+  return { dtype: t.type as HostTensor['dtype'], dims: [...t.dims], data: t.data as HostTensor['data'] };
+}
+
+export class GraphSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly provider: ProviderName,
+    readonly graphName: string,
+    /** Why preferred providers were skipped (empty when the first choice loaded). */
+    readonly fallbacks: string[],
+  ) {}
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  static async create(graph: Graph, settings: SessionSettings = {}): Promise<GraphSession> {
+    const log = settings.log ?? defaultLog;
+    const { model } = writeOnnx(graph);
+    if (debugEnabled('graph')) {
+      const dir = process.env.RECX_DEBUG_DIR ?? tmpdir();
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${graph.name}.onnx`);
+      writeFileSync(file, model);
+      process.stderr.write(`${graphSummary(graph, model.byteLength)}\n  dumped to ${file}\n`);
+    }
+    const threads = settings.threads ?? availableParallelism();
+    const fallbacks: string[] = [];
+    const providers = settings.providers ?? DEFAULT_PROVIDERS;
+    for (const provider of providers) {
+      const known = unavailable.get(provider);
+      if (known) {
+        fallbacks.push(`${provider}: ${known}`);
+        continue;
+      }
+      try {
+        const session = await ort.InferenceSession.create(model, {
+          executionProviders: [provider],
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          graphOptimizationLevel: 'all',
+        });
+        if (fallbacks.length > 0) log(`${graph.name}: running on ${provider} (skipped ${fallbacks.join('; ')})`);
+        return new GraphSession(session, provider, graph.name, fallbacks);
+      } catch (e) {
+        const reason = firstLine(e);
+        if (provider !== 'cpu' && isProviderUnavailable(reason)) unavailable.set(provider, reason);
+        fallbacks.push(`${provider}: ${reason}`);
+        if (provider === 'cpu') throw new Error(`${graph.name}: ORT could not load the graph: ${reason}`);
+      }
+    }
+    throw new Error(`${graph.name}: no execution provider loaded (${fallbacks.join('; ')})`);
+  }
+
+  async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrtTensor(v);
+    const out = await this.session.run(ortFeeds);
+    const result: Record<string, HostTensor> = {};
+    for (const [k, v] of Object.entries(out)) result[k] = fromOrtTensor(v as ort.Tensor);
+    return result;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
+}
+
+/** A provider error (missing library/adapter), as opposed to a graph the provider rejected. */
+function isProviderUnavailable(reason: string): boolean {
+  return /provider|not (?:found|available|supported)|cannot open|\.so|adapter|webgpu|cuda|dawn/i.test(reason);
+}
