@@ -10,6 +10,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Graph, HostTensor } from './graph.ts';
 import { graphSummary, writeOnnx } from './onnx-writer.ts';
+import { optimizeGraph } from './optimize.ts';
 
 export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
 export const DEFAULT_PROVIDERS: ProviderName[] = ['cuda', 'webgpu', 'cpu'];
@@ -24,6 +25,10 @@ export interface SessionSettings {
 }
 
 const unavailable = new Map<ProviderName, string>();
+
+// ORT logs a failed GPU-provider probe as an error before we fall back; our own messages say what
+// happened, so ORT's log stays quiet unless debugging.
+if (!process.env.RECX_DEBUG) ort.env.logLevel = 'fatal';
 
 function debugEnabled(what: string): boolean {
   return (process.env.RECX_DEBUG ?? '').split(',').includes(what);
@@ -60,6 +65,7 @@ export class GraphSession {
 
   static async create(graph: Graph, settings: SessionSettings = {}): Promise<GraphSession> {
     const log = settings.log ?? defaultLog;
+    optimizeGraph(graph);
     const { model } = writeOnnx(graph);
     if (debugEnabled('graph')) {
       const dir = process.env.RECX_DEBUG_DIR ?? tmpdir();
@@ -84,6 +90,8 @@ export class GraphSession {
           interOpNumThreads: 1,
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
+          // Probing a GPU provider that is absent is expected: keep ORT's own error log quiet.
+          logSeverityLevel: provider === 'cpu' ? 2 : 4,
         });
         if (fallbacks.length > 0) log(`${graph.name}: running on ${provider} (skipped ${fallbacks.join('; ')})`);
         return new GraphSession(session, provider, graph.name, fallbacks);

@@ -117,6 +117,26 @@ export class TrainStep {
     return (this.fused ?? this.gradSession)!.provider;
   }
 
+  /** Names of the per-micro-batch inputs the step graph expects (batch data, dropout_seed). */
+  get batchInputNames(): string[] {
+    const known = new Set([...this.params.keys(), ...this.states.keys()]);
+    return (this.fused ?? this.gradSession)!.inputNames.filter(
+      (n) => !known.has(n) && !n.startsWith('acc.') && !n.startsWith('lr_') && !n.includes('bias_correction'),
+    );
+  }
+
+  /** Replaces parameters and optimizer state (resuming from a checkpoint); shapes must match. */
+  restore(params: Map<string, HostTensor>, states: Map<string, HostTensor>): void {
+    for (const [name, cur] of [...this.params, ...this.states]) {
+      const next = params.get(name) ?? states.get(name);
+      if (!next) throw new Error(`checkpoint has no tensor ${name}`);
+      if (next.dims.join(',') !== cur.dims.join(',')) {
+        throw new Error(`checkpoint tensor ${name} has shape [${next.dims}], the model needs [${cur.dims}]`);
+      }
+      (this.params.has(name) ? this.params : this.states).set(name, next);
+    }
+  }
+
   /**
    * One optimizer step over `microBatches` (length = accumulation). `step` is the 0-based optimizer
    * step number (for AdamW's bias correction); `lr` gives each group's learning rate.

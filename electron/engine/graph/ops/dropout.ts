@@ -3,7 +3,8 @@
  * session, so a resumed run would draw different masks; instead the mask is a counter-based hash of
  * (element index, per-step seed, site) computed in the graph. The host feeds a new float seed each
  * step (derived from the project seed and the step number), so training is exactly repeatable and
- * resumable. Quality is ample for dropout (a mask, not cryptography).
+ * resumable. Quality is ample for dropout (a mask, not cryptography). Models declare the seed as a
+ * float32 scalar graph input named `dropout_seed` (the Trainer feeds it when present).
  */
 import type { Value } from '../graph.ts';
 import { add, cast, div, greater, mul, sub } from './elementwise.ts';

@@ -56,15 +56,16 @@ function axesOf(n: Node): number[] {
   return n.attrs.axes as number[];
 }
 
-/** Number of elements reduced, as a float (static sizes only). */
-function reducedCount(x: Value, axes: number[]): number {
-  let c = 1;
-  for (const a of axes) {
-    const d = x.shape[a];
-    if (typeof d !== 'number') throw new Error('ReduceMean gradient needs static sizes on the reduced axes');
-    c *= d;
-  }
-  return c;
+/** Number of elements reduced: a number when static, else a float scalar computed from Shape(x). */
+function reducedCount(x: Value, axes: number[]): number | Value {
+  if (axes.every((a) => typeof x.shape[a] === 'number')) return axes.reduce((p, a) => p * (x.shape[a] as number), 1);
+  const g = x.graph;
+  const shape = g.node('Shape', [x], [{ dtype: 'int64', shape: [x.shape.length] }])[0];
+  const dims = g.node('Gather', [shape, g.ints(axes, 'axes')], [{ dtype: 'int64', shape: [axes.length] }], {
+    axis: 0,
+  })[0];
+  const count = g.node('ReduceProd', [dims], [{ dtype: 'int64', shape: [] }], { keepdims: 0 })[0];
+  return g.node('Cast', [count], [{ dtype: x.dtype, shape: [] }], { to: x.dtype === 'float64' ? 11 : 1 })[0];
 }
 
 defineGradient('ReduceSum', (n, [dy]) => {
