@@ -92,6 +92,9 @@ export class GraphSession {
           graphOptimizationLevel: 'all',
           // Probing a GPU provider that is absent is expected: keep ORT's own error log quiet.
           logSeverityLevel: provider === 'cpu' ? 2 : 4,
+          // RECX_DEBUG=profile: ORT's per-node timing JSON, written when the session is released.
+          enableProfiling: debugEnabled('profile'),
+          profileFilePrefix: path.join(process.env.RECX_DEBUG_DIR ?? tmpdir(), `${graph.name}-profile`),
         });
         if (fallbacks.length > 0) log(`${graph.name}: running on ${provider} (skipped ${fallbacks.join('; ')})`);
         return new GraphSession(session, provider, graph.name, fallbacks);
@@ -115,6 +118,7 @@ export class GraphSession {
   }
 
   async release(): Promise<void> {
+    if (debugEnabled('profile')) this.session.endProfiling();
     await this.session.release();
   }
 }

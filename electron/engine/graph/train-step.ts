@@ -9,8 +9,17 @@
  */
 import { grad } from './autodiff.ts';
 import { Graph, type HostTensor, numel, type Value } from './graph.ts';
-import { mul } from './ops/elementwise.ts';
-import { buildOptimizer, type OptimizerConfig, type ParamGroup, stateNames, stepScalars } from './optimizer.ts';
+import { add, mul } from './ops/elementwise.ts';
+import {
+  buildOptimizer,
+  type FlatLayout,
+  flatLayouts,
+  flatten,
+  type OptimizerConfig,
+  type ParamGroup,
+  stateNames,
+  stepScalars,
+} from './optimizer.ts';
 import { GraphSession, type SessionSettings } from './session.ts';
 
 export interface TrainableModel {
@@ -40,9 +49,9 @@ export interface StepResult {
 
 export type Feeds = Record<string, HostTensor>;
 
-function zerosLike(t: HostTensor): HostTensor {
-  const Ctor = t.data.constructor as new (n: number) => HostTensor['data'];
-  return { dtype: t.dtype, dims: [...t.dims], data: new Ctor(numel(t.dims)) };
+function zeros(dtype: HostTensor['dtype'], dims: number[]): HostTensor {
+  const n = numel(dims);
+  return { dtype, dims, data: dtype === 'float64' ? new Float64Array(n) : new Float32Array(n) };
 }
 
 function scalarTensor(x: number, dtype: HostTensor['dtype']): HostTensor {
@@ -50,11 +59,13 @@ function scalarTensor(x: number, dtype: HostTensor['dtype']): HostTensor {
 }
 
 export class TrainStep {
-  /** Current parameter values by name. */
+  /** Current parameter values by name (views into the flat group vectors). */
   readonly params = new Map<string, HostTensor>();
-  /** Optimizer state by `${state}.${param}`. */
+  /** Optimizer state by `${state}.${group}` (flat per group). */
   readonly states = new Map<string, HostTensor>();
-  private groups = new Map<string, string>();
+  /** Flat parameter vector of each group. */
+  private readonly flat = new Map<string, HostTensor>();
+  private layouts: FlatLayout[] = [];
   private dtype: HostTensor['dtype'] = 'float32';
 
   private constructor(
@@ -62,53 +73,56 @@ export class TrainStep {
     private readonly fused: GraphSession | null,
     private readonly gradSession: GraphSession | null,
     private readonly updateSession: GraphSession | null,
-    private readonly paramNames: string[],
   ) {}
 
   static async create(build: ModelBuilder, cfg: TrainStepConfig, init: Map<string, HostTensor>): Promise<TrainStep> {
     const model = build({ train: true });
-    const names = model.params.map((p) => p.value.name);
-    for (const n of names) if (!init.has(n)) throw new Error(`no initial value for parameter ${n}`);
+    for (const p of model.params)
+      if (!init.has(p.value.name)) throw new Error(`no initial value for parameter ${p.value.name}`);
+    const layouts = flatLayouts(model.params);
+    const g = model.graph;
+    const grads = requireGrads(model);
+    const gradOf = new Map(model.params.map((p, k) => [p.value.name, grads[k]]));
+    const flatGrad = (l: FlatLayout) => flatten(l.params.map((p) => gradOf.get(p.name)!));
+    const states = stateNames(cfg.optimizer);
     let step: TrainStep;
+    g.output(model.loss, 'loss');
     if (cfg.accumulation <= 1) {
-      const g = model.graph;
-      const grads = requireGrads(model);
-      const opt = buildOptimizer(
-        g,
-        cfg.optimizer,
-        model.params.map((p, k) => ({ param: p.value, grad: grads[k], group: p.group })),
-        cfg.maxGradNorm,
-      );
-      g.output(model.loss, 'loss');
-      g.output(opt.gradNorm, 'grad_norm');
-      outputUpdates(g, names, opt.newParams, opt.newStates, stateNames(cfg.optimizer));
-      step = new TrainStep(cfg, await GraphSession.create(g, cfg.session), null, null, names);
-    } else {
-      const g = model.graph;
-      const grads = requireGrads(model);
-      g.output(model.loss, 'loss');
-      grads.forEach((d, k) => {
-        const acc = g.input(`acc.${names[k]}`, d.dtype, model.params[k].value.shape);
-        const scaled = mul(d, 1 / cfg.accumulation);
-        g.output(g.node('Add', [acc, scaled], [{ dtype: d.dtype, shape: acc.shape }])[0], `new.acc.${names[k]}`);
-      });
-      const u = new Graph('update');
-      const params = model.params.map((p) => ({
-        param: u.input(p.value.name, p.value.dtype, p.value.shape),
-        grad: u.input(`acc.${p.value.name}`, p.value.dtype, p.value.shape),
-        group: p.group,
+      // The host also feeds each group's flat vector (the per-parameter inputs are views of it),
+      // so the update needs no concatenation of parameters.
+      const groups = layouts.map((l) => ({
+        layout: l,
+        flatParams: g.input(`flat.${l.group.name}`, model.loss.dtype, [l.size]),
+        flatGrad: flatGrad(l),
       }));
-      const opt = buildOptimizer(u, cfg.optimizer, params, cfg.maxGradNorm);
+      const opt = buildOptimizer(g, cfg.optimizer, groups, cfg.maxGradNorm);
+      g.output(opt.gradNorm, 'grad_norm');
+      outputUpdates(g, layouts, opt.newParams, opt.newStates, states);
+      step = new TrainStep(cfg, await GraphSession.create(g, cfg.session), null, null);
+    } else {
+      for (const l of layouts) {
+        const acc = g.input(`acc.${l.group.name}`, model.loss.dtype, [l.size]);
+        g.output(add(acc, mul(flatGrad(l), 1 / cfg.accumulation)), `new.acc.${l.group.name}`);
+      }
+      const u = new Graph('update');
+      const groups = layouts.map((l) => ({
+        layout: l,
+        flatParams: u.input(`flat.${l.group.name}`, model.loss.dtype, [l.size]),
+        flatGrad: u.input(`acc.${l.group.name}`, model.loss.dtype, [l.size]),
+      }));
+      const opt = buildOptimizer(u, cfg.optimizer, groups, cfg.maxGradNorm);
       u.output(opt.gradNorm, 'grad_norm');
-      outputUpdates(u, names, opt.newParams, opt.newStates, stateNames(cfg.optimizer));
+      outputUpdates(u, layouts, opt.newParams, opt.newStates, states);
       const [gs, us] = [await GraphSession.create(g, cfg.session), await GraphSession.create(u, cfg.session)];
-      step = new TrainStep(cfg, null, gs, us, names);
+      step = new TrainStep(cfg, null, gs, us);
     }
-    step.dtype = model.params[0].value.dtype;
-    for (const p of model.params) step.groups.set(p.value.name, p.group.name);
-    for (const n of names) {
-      step.params.set(n, init.get(n)!);
-      for (const s of stateNames(cfg.optimizer)) step.states.set(`${s}.${n}`, zerosLike(init.get(n)!));
+    step.dtype = model.loss.dtype;
+    step.layouts = layouts;
+    for (const l of layouts) {
+      const flat = zeros(step.dtype, [l.size]);
+      for (const p of l.params) (flat.data as Float32Array).set(init.get(p.name)!.data as Float32Array, p.offset);
+      step.setFlat(l, flat);
+      for (const s of states) step.states.set(`${s}.${l.group.name}`, zeros(step.dtype, [l.size]));
     }
     return step;
   }
@@ -119,21 +133,31 @@ export class TrainStep {
 
   /** Names of the per-micro-batch inputs the step graph expects (batch data, dropout_seed). */
   get batchInputNames(): string[] {
-    const known = new Set([...this.params.keys(), ...this.states.keys()]);
+    const known = new Set(this.params.keys());
     return (this.fused ?? this.gradSession)!.inputNames.filter(
-      (n) => !known.has(n) && !n.startsWith('acc.') && !n.startsWith('lr_') && !n.includes('bias_correction'),
+      (n) => !known.has(n) && !/^(acc|flat|m|v|b)\./.test(n) && !n.startsWith('lr_') && !n.includes('bias_correction'),
     );
   }
 
   /** Replaces parameters and optimizer state (resuming from a checkpoint); shapes must match. */
   restore(params: Map<string, HostTensor>, states: Map<string, HostTensor>): void {
-    for (const [name, cur] of [...this.params, ...this.states]) {
-      const next = params.get(name) ?? states.get(name);
-      if (!next) throw new Error(`checkpoint has no tensor ${name}`);
-      if (next.dims.join(',') !== cur.dims.join(',')) {
-        throw new Error(`checkpoint tensor ${name} has shape [${next.dims}], the model needs [${cur.dims}]`);
+    for (const l of this.layouts) {
+      const flat = zeros(this.dtype, [l.size]);
+      for (const p of l.params) {
+        const t = params.get(p.name);
+        if (!t) throw new Error(`checkpoint has no parameter ${p.name}`);
+        if (t.dims.join(',') !== p.dims.join(',')) {
+          throw new Error(`checkpoint parameter ${p.name} has shape [${t.dims}], the model needs [${p.dims}]`);
+        }
+        (flat.data as Float32Array).set(t.data as Float32Array, p.offset);
       }
-      (this.params.has(name) ? this.params : this.states).set(name, next);
+      this.setFlat(l, flat);
+    }
+    for (const name of this.states.keys()) {
+      const t = states.get(name);
+      if (!t || t.data.length !== this.states.get(name)!.data.length)
+        throw new Error(`checkpoint has no state ${name} of the right size`);
+      this.states.set(name, t);
     }
   }
 
@@ -148,33 +172,43 @@ export class TrainStep {
     const scalars: Feeds = {};
     for (const [k, v] of Object.entries(stepScalars(this.cfg.optimizer, step, lr)))
       scalars[k] = scalarTensor(v, this.dtype);
-    const paramFeeds: Feeds = {};
-    for (const [k, v] of this.params) paramFeeds[k] = v;
-    const stateFeeds: Feeds = {};
-    for (const [k, v] of this.states) stateFeeds[k] = v;
+    const paramFeeds: Feeds = Object.fromEntries(this.params);
+    const stateFeeds: Feeds = Object.fromEntries(this.states);
+    const flatFeeds: Feeds = {};
+    for (const l of this.layouts) flatFeeds[`flat.${l.group.name}`] = this.flat.get(l.group.name)!;
     if (this.fused) {
-      const out = await this.fused.run({ ...microBatches[0], ...paramFeeds, ...stateFeeds, ...scalars });
+      const out = await this.fused.run({ ...microBatches[0], ...paramFeeds, ...flatFeeds, ...stateFeeds, ...scalars });
       this.takeUpdates(out);
       return { loss: Number(out.loss.data[0]), gradNorm: Number(out.grad_norm.data[0]) };
     }
     let acc: Feeds = {};
-    for (const n of this.paramNames) acc[`acc.${n}`] = zerosLike(this.params.get(n)!);
+    for (const l of this.layouts) acc[`acc.${l.group.name}`] = zeros(this.dtype, [l.size]);
     let loss = 0;
     for (const mb of microBatches) {
       const out = await this.gradSession!.run({ ...mb, ...paramFeeds, ...acc });
       loss += Number(out.loss.data[0]) / microBatches.length;
       acc = {};
-      for (const n of this.paramNames) acc[`acc.${n}`] = out[`new.acc.${n}`];
+      for (const l of this.layouts) acc[`acc.${l.group.name}`] = out[`new.acc.${l.group.name}`];
     }
-    const out = await this.updateSession!.run({ ...paramFeeds, ...stateFeeds, ...acc, ...scalars });
+    const out = await this.updateSession!.run({ ...flatFeeds, ...stateFeeds, ...acc, ...scalars });
     this.takeUpdates(out);
     return { loss, gradNorm: Number(out.grad_norm.data[0]) };
   }
 
+  /** Installs a group's flat vector and re-derives the per-parameter views into it (no copies). */
+  private setFlat(l: FlatLayout, flat: HostTensor): void {
+    this.flat.set(l.group.name, flat);
+    const data = flat.data as Float32Array;
+    for (const p of l.params) {
+      this.params.set(p.name, { dtype: flat.dtype, dims: p.dims, data: data.subarray(p.offset, p.offset + p.size) });
+    }
+  }
+
   private takeUpdates(out: Feeds): void {
-    for (const n of this.paramNames) {
-      this.params.set(n, out[`new.${n}`]);
-      for (const s of stateNames(this.cfg.optimizer)) this.states.set(`${s}.${n}`, out[`new.${s}.${n}`]);
+    for (const l of this.layouts) {
+      this.setFlat(l, out[`new.flat.${l.group.name}`]);
+      for (const s of stateNames(this.cfg.optimizer))
+        this.states.set(`${s}.${l.group.name}`, out[`new.${s}.${l.group.name}`]);
     }
   }
 
@@ -194,9 +228,9 @@ function requireGrads(model: TrainableModel): Value[] {
   });
 }
 
-function outputUpdates(g: Graph, names: string[], params: Value[], states: Value[][], stateKeys: string[]): void {
-  params.forEach((p, k) => {
-    g.output(p, `new.${names[k]}`);
-    for (const [j, s] of stateKeys.entries()) g.output(states[k][j], `new.${s}.${names[k]}`);
+function outputUpdates(g: Graph, layouts: FlatLayout[], params: Value[], states: Value[][], stateKeys: string[]): void {
+  layouts.forEach((l, k) => {
+    g.output(params[k], `new.flat.${l.group.name}`);
+    for (const [j, s] of stateKeys.entries()) g.output(states[k][j], `new.${s}.${l.group.name}`);
   });
 }
