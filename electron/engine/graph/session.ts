@@ -22,6 +22,11 @@ export interface SessionSettings {
   threads?: number;
   /** Where messages about provider choice go (default: stderr when RECX_DEBUG is set). */
   log?: (msg: string) => void;
+  /**
+   * On WebGPU, keep outputs on the device ('gpu-buffer') so parameters and optimizer state can
+   * stay there between steps; ignored by the other providers.
+   */
+  outputsOnDevice?: boolean;
 }
 
 const unavailable = new Map<ProviderName, string>();
@@ -94,6 +99,9 @@ export class GraphSession {
           logSeverityLevel: provider === 'cpu' ? 2 : 4,
           // RECX_DEBUG=profile: ORT's per-node timing JSON, written when the session is released.
           enableProfiling: debugEnabled('profile'),
+          ...(provider === 'webgpu' && settings.outputsOnDevice
+            ? { preferredOutputLocation: 'gpu-buffer' as const }
+            : {}),
           profileFilePrefix: path.join(process.env.RECX_DEBUG_DIR ?? tmpdir(), `${graph.name}-profile`),
         });
         if (fallbacks.length > 0) log(`${graph.name}: running on ${provider} (skipped ${fallbacks.join('; ')})`);

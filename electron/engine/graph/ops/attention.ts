@@ -2,7 +2,7 @@
  * Scaled dot-product attention with a fused backward rule, and the masks it takes.
  *   q [B, H, T, D], k/v [B, H, S, D], mask additive, broadcastable to [B, H, T, S] → [B, H, T, D]
  * Backward from the saved probabilities P (the usual closed form):
- *   dV = Pᵀ·dO;  dP = dO·Vᵀ;  dS = P ∘ (dP − Σ_s dP∘P);  dQ = dS·K·scale;  dK = dSᵀ·Q·scale
+ *   dV = Pᵀ·dO;  dP = dO·Vᵀ;  dS = P ∘ (dP − Σ_s dP∘P);  dQ = dS·K·scale;  dK = dSᵀ·Q·scale;  dMask = dS
  */
 import { reduceToShape } from '../gradients.ts';
 import type { Composite, Value } from '../graph.ts';
@@ -33,7 +33,8 @@ export function attention(q: Value, k: Value, v: Value, mask: Value | null, scal
       const ds = mul(p, sub(dp, reduceSum(mul(dp, p), [-1], true)));
       const dq = reduceToShape(mul(matmul(ds, k), scale), q.shape, q);
       const dk = reduceToShape(mul(matmul(transposeLast2(ds), q), scale), k.shape, k);
-      return [dq, dk, dv, null];
+      // A learned additive bias (e.g. relative positions) gets dS; a constant mask's is dropped unused.
+      return [dq, dk, dv, mask ? reduceToShape(ds, mask.shape, mask) : null];
     },
   )[0];
 }

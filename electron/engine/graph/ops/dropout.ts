@@ -22,21 +22,21 @@ function sin(x: Value): Value {
 export function hashUniformLike(x: Value, seed: Value, site: number): Value {
   const g = x.graph;
   const shape = g.node('Shape', [x], [{ dtype: 'int64', shape: [x.shape.length] }])[0];
-  const ones = g.node('ConstantOfShape', [shape], [{ dtype: 'float32', shape: x.shape }], {
-    value: { dtype: 'float32', dims: [1], data: Float32Array.of(1) },
-  })[0];
-  const flat = g.node('Reshape', [ones, g.ints([-1], 'flat')], [{ dtype: 'float32', shape: ['n'] }])[0];
-  const iota = g.node(
-    'CumSum',
-    [flat, g.constant(Int32Array.of(0), 'int32', [], 'axis0')],
-    [{ dtype: 'float32', shape: ['n'] }],
-  )[0];
-  const idx = g.node('Reshape', [iota, shape], [{ dtype: 'float32', shape: x.shape }])[0];
-  // Two rounds of the classic sin-hash; the index is wrapped first to keep float32 sin accurate.
-  const wrapped = frac(mul(idx, 1 / 65536.123));
+  const size = g.node('Size', [x], [{ dtype: 'int64', shape: [] }])[0];
+  const i64 = (v: number) => g.constant(BigInt64Array.of(BigInt(v)), 'int64', [], `i64_${v}`);
+  const iota = g.node('Range', [i64(0), size, i64(1)], [{ dtype: 'int64', shape: ['n'] }])[0];
+  const idx = g.node('Reshape', [iota, shape], [{ dtype: 'int64', shape: x.shape }])[0];
+  // The element index in int64, split into parts float32 holds exactly: a float32 counter stops
+  // counting at 2^24, which gave every later element the same mask value.
+  const part = (op: 'Mod' | 'Div') =>
+    cast(g.node(op, [idx, i64(65536)], [{ dtype: 'int64', shape: x.shape }])[0], 'float32');
+  const [lo, hi] = [part('Mod'), part('Div')];
+  // Two rounds of the classic sin-hash; the low part is wrapped first to keep float32 sin accurate.
+  const wrapped = mul(lo, 1 / 65536.123);
   const s = cast(seed, 'float32');
-  const a = frac(mul(sin(add(mul(wrapped, 12.9898 * 1024), add(mul(s, 78.233), site * 37.719))), 43758.5453));
-  const b = frac(mul(sin(add(mul(a, 93.9898), mul(frac(mul(idx, 0.1234567)), 47.233))), 43758.5453));
+  const offset = add(add(mul(s, 78.233), site * 37.719), mul(frac(mul(hi, 0.6180339887)), 1000));
+  const a = frac(mul(sin(add(mul(wrapped, 12.9898 * 1024), offset)), 43758.5453));
+  const b = frac(mul(sin(add(mul(a, 93.9898), mul(frac(mul(lo, 0.1234567)), 47.233))), 43758.5453));
   return cast(b, x.dtype);
 }
 

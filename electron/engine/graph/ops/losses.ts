@@ -2,6 +2,7 @@
  * Losses with fused backward rules: softmax cross-entropy with an ignore index (mean over the
  * counted targets) and binary cross-entropy with logits (mean, optional per-element weights).
  */
+import { reduceToShape } from '../gradients.ts';
 import type { Composite, Value } from '../graph.ts';
 import { abs, add, cast, div, equal, exp, log, mul, neg, not, relu, sigmoid, sub, where } from './elementwise.ts';
 import { reduceSum } from './reduce.ts';
@@ -30,33 +31,29 @@ export function softmaxCrossEntropy(logits: Value, labels: Value, ignoreIndex = 
       return { outputs: [loss], saved: { logProb } };
     },
     (c, [dy]) => {
-      // d/dlogits = (softmax − onehot)·valid / count
+      // d/dlogits = (softmax − onehot)·valid / count. The −1 at each label is scattered into the
+      // probabilities (ignored rows add 0), so no [N, V] one-hot is built: 3 full-size passes, not 5.
       const ignored = equal(labels, g.constant(BigInt64Array.from([BigInt(ignoreIndex)]), 'int64', [], 'ignore_index'));
       const valid = cast(not(ignored), dt);
       const safe = where(ignored, g.constant(BigInt64Array.from([0n]), 'int64', [], 'zero_label'), labels);
-      const depth = logits.shape[logits.shape.length - 1];
-      const oh = g.node(
-        'OneHot',
-        [
-          safe,
-          g.ints([depth as number], 'depth'),
-          g.constant(dt === 'float64' ? Float64Array.of(0, 1) : Float32Array.of(0, 1), dt, [2], 'onehot'),
-        ],
-        [{ dtype: dt, shape: logits.shape }],
-        { axis: -1 },
-      )[0];
       const count = add(relu(sub(reduceSum(valid, [0]), 1)), 1); // max(count, 1)
-      const scale = div(dy!, count);
+      const rowScale = mul(reshape(valid, [valid.shape[0], 1]), div(dy!, count)); // [N, 1]
       const probs = exp((c as Composite).saved.logProb);
-      const validCol = reshape(valid, [valid.shape[0], 1]);
-      return [mul(mul(sub(probs, oh), validCol), scale), null];
+      const minusOne = reshape(neg(valid), [valid.shape[0], 1]);
+      const shifted = g.node(
+        'ScatterElements',
+        [probs, reshape(safe, [safe.shape[0], 1]), minusOne],
+        [{ dtype: dt, shape: logits.shape }],
+        { axis: 1, reduction: 'add' },
+      )[0];
+      return [mul(shifted, rowScale), null];
     },
   )[0];
 }
 
 /**
  * Mean binary cross-entropy with logits: max(x,0) − x·y + log(1 + e^−|x|), weighted by `weights`
- * when given (mean over Σweights then); `targets` are floats in [0, 1].
+ * (broadcastable to the logits) when given, the mean then over Σweights; `targets` are floats in [0, 1].
  */
 export function bceWithLogits(logits: Value, targets: Value, weights: Value | null = null): Value {
   const g = logits.graph;
@@ -64,24 +61,34 @@ export function bceWithLogits(logits: Value, targets: Value, weights: Value | nu
   return g.composite(
     'BCEWithLogits',
     inputs,
-    () => {
+    (): { outputs: Value[]; saved: Record<string, Value> } => {
       const per = add(sub(relu(logits), mul(logits, targets)), log(add(exp(neg(abs(logits))), 1)));
-      const axes = logits.shape.map((_, k) => k);
-      const denom = weights ? reduceSum(weights, axes) : null;
-      const total = weights ? reduceSum(mul(per, weights), axes) : reduceSum(per, axes);
-      const count = numelOf(logits);
-      const loss = denom ? div(total, denom) : div(total, count);
-      const saved: Record<string, Value> = denom ? { denom } : {};
-      return { outputs: [loss], saved };
+      const axes = per.shape.map((_, k) => k);
+      if (!weights) return { outputs: [div(reduceSum(per, axes), numelOf(per))], saved: { per } };
+      // Weights may broadcast (e.g. a [B, T, 1] mask): every element they cover counts in Σw.
+      const same = weights.shape.length === per.shape.length && weights.shape.every((d, k) => d === per.shape[k]);
+      const w = same ? weights : expandLike(weights, per);
+      const denom = reduceSum(w, axes);
+      return { outputs: [div(reduceSum(mul(per, w), axes), denom)], saved: { per, w, denom } };
     },
     (c, [dy]) => {
-      // d/dx = (σ(x) − y)·w / Σw   (w = 1, Σw = N without weights)
-      const diff = sub(sigmoid(logits), targets);
-      const denom = (c as Composite).saved.denom;
-      const d = weights ? div(mul(diff, weights), denom) : div(diff, numelOf(logits));
-      return weights ? [mul(d, dy!), null, null] : [mul(d, dy!), null];
+      // d/dx = (σ(x) − y)·w / Σw,  d/dy = −x·w / Σw,  d/dw = (per − loss) / Σw   (w = 1, Σw = N without weights)
+      const { per, w, denom } = (c as Composite).saved;
+      const norm = (v: Value) => mul(w ? div(mul(v, w), denom) : div(v, numelOf(per)), dy!);
+      const dLogits = reduceToShape(norm(sub(sigmoid(logits), targets)), logits.shape, logits);
+      const dTargets = reduceToShape(norm(neg(logits)), targets.shape, targets);
+      if (!weights) return [dLogits, dTargets];
+      const dWeights = mul(div(sub(per, c.outputs[0]), denom), dy!);
+      return [dLogits, dTargets, reduceToShape(dWeights, weights.shape, weights)];
     },
   )[0];
+}
+
+/** `x` broadcast to the run-time shape of `like`. */
+function expandLike(x: Value, like: Value): Value {
+  const g = x.graph;
+  const shape = g.node('Shape', [like], [{ dtype: 'int64', shape: [like.shape.length] }])[0];
+  return g.node('Expand', [x, shape], [{ dtype: x.dtype, shape: like.shape }])[0];
 }
 
 /** Element count as a float scalar value (static shapes fold to a constant). */

@@ -1,7 +1,7 @@
 /** Reductions over given axes (negative axes count from the end), with their gradient rules. */
 import { defineGradient } from '../gradients.ts';
 import type { Dim, Node, Value } from '../graph.ts';
-import { div, equal, where } from './elementwise.ts';
+import { cast, div, equal, mul } from './elementwise.ts';
 
 function normAxes(x: Value, axes: number[]): number[] {
   return axes.map((a) => (a < 0 ? a + x.shape.length : a)).sort((p, q) => p - q);
@@ -65,7 +65,7 @@ function reducedCount(x: Value, axes: number[]): number | Value {
     axis: 0,
   })[0];
   const count = g.node('ReduceProd', [dims], [{ dtype: 'int64', shape: [] }], { keepdims: 0 })[0];
-  return g.node('Cast', [count], [{ dtype: x.dtype, shape: [] }], { to: x.dtype === 'float64' ? 11 : 1 })[0];
+  return cast(count, x.dtype);
 }
 
 defineGradient('ReduceSum', (n, [dy]) => {
@@ -92,6 +92,8 @@ defineGradient('ReduceMax', (n, [dy]) => {
         [y, x.graph.ints(axes, 'axes')],
         [{ dtype: y.dtype, shape: reducedShape(x, axes, true) }],
       )[0];
-  const isMax = equal(x, yk);
-  return [where(isMax, expandBack(dy!, x, axes, keep), 0)];
+  // Tied maxima share dy evenly (as torch.amax): giving each the whole dy would count it twice.
+  const isMax = cast(equal(x, yk), x.dtype);
+  const ties = reduceSum(isMax, axes, keep);
+  return [mul(isMax, expandBack(div(dy!, ties), x, axes, keep))];
 });

@@ -1,11 +1,12 @@
 /**
  * Rotary position embedding, Hugging Face "rotate half" layout: x·cos + rotate_half(x)·sin with
  * rotate_half([x1, x2]) = [−x2, x1] on the last axis. cos/sin tables are host-computed constants
- * [maxPositions, D] gathered by position ids, so the gradient flows through Mul/Concat/Slice only.
+ * [maxPositions, D] gathered by position ids (constants: no gradient).
  */
 import type { Graph, Value } from '../graph.ts';
-import { add, mul, neg } from './elementwise.ts';
-import { concat, gather, slice, unsqueeze } from './shape.ts';
+import { add, mul } from './elementwise.ts';
+import { matmul } from './matmul.ts';
+import { gather, unsqueeze } from './shape.ts';
 
 export interface RopeTables {
   cos: Value;
@@ -41,13 +42,34 @@ export function ropeTables(
   };
 }
 
-/** Applies RoPE to x [B, H, T, D] at int64 positions [B, T]. */
+/**
+ * rotate_half as a constant [D, D] matrix R (x·R = [−x2, x1]), so rotation is one small MatMul
+ * instead of slice/slice/neg/concat, and its gradient is ·Rᵀ.
+ */
+function rotateHalfMatrix(g: Graph, d: number, dtype: 'float32' | 'float64'): { r: Value; rT: Value } {
+  const Arr = dtype === 'float64' ? Float64Array : Float32Array;
+  const r = new Arr(d * d);
+  const rT = new Arr(d * d);
+  for (let i = 0; i < d / 2; i++) {
+    r[(i + d / 2) * d + i] = -1; // out_i = −x_{i+d/2}
+    r[i * d + i + d / 2] = 1; // out_{i+d/2} = x_i
+  }
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) rT[b * d + a] = r[a * d + b];
+  return { r: g.constant(r, dtype, [d, d], 'rope_rotate'), rT: g.constant(rT, dtype, [d, d], 'rope_rotate_t') };
+}
+
+/** Applies RoPE to x [B, H, T, D] at int64 positions [B, T]: x·cos + (x·R)·sin, fused backward. */
 export function applyRope(x: Value, positions: Value, tables: RopeTables): Value {
+  const g = x.graph;
   const d = x.shape[3] as number;
   const cos = unsqueeze(gather(tables.cos, positions), [1]); // [B, 1, T, D]
   const sin = unsqueeze(gather(tables.sin, positions), [1]);
-  const x1 = slice(x, [0], [d / 2], [3]);
-  const x2 = slice(x, [d / 2], [d], [3]);
-  const rotated = concat([neg(x2), x1], 3);
-  return add(mul(x, cos), mul(rotated, sin));
+  const { r, rT } = rotateHalfMatrix(g, d, x.dtype === 'float64' ? 'float64' : 'float32');
+  return g.composite(
+    'RoPE',
+    [x, positions],
+    () => ({ outputs: [add(mul(x, cos), mul(matmul(x, r), sin))] }),
+    // dx = dy·cos + (dy·sin)·Rᵀ
+    (_c, [dy]) => [add(mul(dy!, cos), matmul(mul(dy!, sin), rT)), null],
+  )[0];
 }

@@ -1,6 +1,7 @@
 /** Shape and indexing ops: reshape, transpose, concat, slice, split, expand, (un)squeeze, gather. */
 import { broadcastShapes, defineGradient, reduceToShape, reshapeLike } from '../gradients.ts';
-import type { Dim, Node, Shape, Value } from '../graph.ts';
+import type { Dim, DType, Node, Shape, Value } from '../graph.ts';
+import { cast } from './elementwise.ts';
 
 const symbolicCounters = new WeakMap<object, number>();
 /** A fresh symbolic dim name, numbered per graph so identical builds name dims identically. */
@@ -73,10 +74,17 @@ export function split(x: Value, axis: number, sizes: number[]): Value[] {
   return g.node('Split', [x, g.ints(sizes, 'split')], outs, { axis: a });
 }
 
+/** Broadcast to `shape`; a symbolic dim in `shape` must already be x's (it is passed as 1, keeping x's size). */
 export function expand(x: Value, shape: Shape): Value {
   const g = x.graph;
   const out = broadcastShapes(x.shape, shape, 'Expand');
-  const target = shape.map((d) => (typeof d === 'number' ? d : 1));
+  const lead = shape.length - x.shape.length;
+  const target = shape.map((d, k) => {
+    if (typeof d === 'number') return d;
+    const own = x.shape[k - lead];
+    if (own === undefined || own === 1) throw new Error(`expand [${x.shape}] → [${shape}]: cannot grow to '${d}'`);
+    return 1;
+  });
   return g.node('Expand', [x, g.ints(target, 'shape')], [{ dtype: x.dtype, shape: out }])[0];
 }
 
@@ -99,6 +107,19 @@ export function squeeze(x: Value, axes: number[]): Value {
 export function gather(table: Value, indices: Value, axis = 0): Value {
   const shape = [...table.shape.slice(0, axis), ...indices.shape, ...table.shape.slice(axis + 1)];
   return table.graph.node('Gather', [table, indices], [{ dtype: table.dtype, shape }], { axis })[0];
+}
+
+/** One-hot rows [...indices, depth] of int64 `indices` (negative ones count from the end). */
+export function oneHot(indices: Value, depth: number, dtype: DType): Value {
+  const g = indices.graph;
+  // ORT's CPU OneHot has no float64 (or float16) output kernel: build float32, then cast.
+  const oh = g.node(
+    'OneHot',
+    [indices, g.ints([depth], 'depth'), g.constant(Float32Array.of(0, 1), 'float32', [2], 'onehot_values')],
+    [{ dtype: 'float32', shape: [...indices.shape, depth] }],
+    { axis: -1 },
+  )[0];
+  return cast(oh, dtype);
 }
 
 /** How the gradient of an embedding lookup is formed (see bench/train-step for the measurement). */
@@ -168,21 +189,7 @@ defineGradient('Gather', (n, [dy]) => {
   const flatIdx = reshape(indices, [-1]);
   if (gatherGradient.mode === 'onehot') {
     const depth = table.shape[0] as number;
-    const oh = g.node(
-      'OneHot',
-      [
-        flatIdx,
-        g.constant(BigInt64Array.from([BigInt(depth)]), 'int64', [], 'depth'),
-        g.constant(
-          dy!.dtype === 'float64' ? Float64Array.from([0, 1]) : Float32Array.from([0, 1]),
-          dy!.dtype,
-          [2],
-          'onehot_values',
-        ),
-      ],
-      [{ dtype: dy!.dtype, shape: [flatIdx.shape[0], depth] }],
-      { axis: -1 },
-    )[0];
+    const oh = oneHot(flatIdx, depth, dy!.dtype);
     const ohT = transpose(oh, [1, 0]);
     const flatRows = reshape(rows, [rows.shape[0], -1]);
     const out = g.node('MatMul', [ohT, flatRows], [{ dtype: dy!.dtype, shape: [depth, flatRows.shape[1]] }])[0];
