@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './commands/data.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerRecommenderCommands } from './commands/recommender.ts';
 import { errorJson, type Io, isUserError, printJson, processIo } from './output.ts';
 
 export const EXIT = { ok: 0, user: 1, usage: 2, internal: 3 } as const;
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CommandContext): Command {
     ctx.json = Boolean(action.opts().json);
   });
   registerDataCommands(program, ctx);
+  registerRecommenderCommands(program, ctx);
   registerDemoCommand(program, ctx);
   // Every sub-command reports usage errors through the same override (exit code 2).
   const override = (cmd: Command) => {

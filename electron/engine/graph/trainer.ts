@@ -54,6 +54,10 @@ export interface TrainerOptions {
   /** Fingerprint of everything that must match to resume (model, data, hyper-parameters). */
   config?: unknown;
   evaluate?: { every: number; run: (step: number) => Promise<Record<string, number>> };
+  /** Checked after each evaluation: true ends training early (e.g. early stopping). */
+  shouldStop?: () => boolean;
+  /** Extra state saved in each checkpoint and handed back by resume() (best metric, patience…). */
+  extraState?: () => Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -61,6 +65,8 @@ export interface TrainerResult {
   /** Steps completed in total (including those before a resume). */
   step: number;
   completed: boolean;
+  /** True when shouldStop ended training before totalSteps. */
+  stoppedEarly: boolean;
   lastLoss: number;
 }
 
@@ -87,11 +93,11 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     super();
   }
 
-  /** Loads the checkpoint in `checkpointDir` if there is one; returns the step it resumes from. */
-  async resume(): Promise<number> {
-    if (!this.opts.checkpointDir) return 0;
+  /** Loads the checkpoint in `checkpointDir` if any: the step it resumes from and its extra state. */
+  async resume(): Promise<{ step: number; extra: Record<string, unknown> }> {
+    if (!this.opts.checkpointDir) return { step: 0, extra: {} };
     const ck = await loadCheckpoint(this.opts.checkpointDir);
-    if (!ck) return 0;
+    if (!ck) return { step: 0, extra: {} };
     const want = configHash(this.opts.config);
     if (ck.state.configHash !== want) {
       throw new Error(
@@ -100,14 +106,20 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     }
     this.ts.restore(ck.params, ck.optimizer);
     this.startStep = ck.state.step;
-    return this.startStep;
+    return { step: this.startStep, extra: ck.state.extra };
   }
 
   async checkpoint(step: number): Promise<void> {
     const dir = this.opts.checkpointDir;
     if (!dir) return;
     const ck: Checkpoint = {
-      state: { version: 1, step, tensors: '', configHash: configHash(this.opts.config), extra: {} },
+      state: {
+        version: 1,
+        step,
+        tensors: '',
+        configHash: configHash(this.opts.config),
+        extra: this.opts.extraState?.() ?? {},
+      },
       params: new Map(this.ts.params),
       optimizer: new Map(this.ts.states),
     };
@@ -124,7 +136,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     for (; step < totalSteps; step++) {
       if (this.opts.signal?.aborted) {
         await this.checkpoint(step);
-        return { step, completed: false, lastLoss };
+        return { step, completed: false, stoppedEarly: false, lastLoss };
       }
       const lr = learningRateAt(schedule, step);
       const lrs: Record<string, number> = {};
@@ -156,9 +168,13 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         this.emit('eval', { step: done, metrics: await this.opts.evaluate.run(done) });
       }
       if (this.opts.checkpointEvery && done % this.opts.checkpointEvery === 0) await this.checkpoint(done);
+      if (this.opts.evaluate && done % this.opts.evaluate.every === 0 && this.opts.shouldStop?.()) {
+        if (this.opts.checkpointDir) await this.checkpoint(done);
+        return { step: done, completed: true, stoppedEarly: true, lastLoss };
+      }
     }
     if (this.opts.checkpointDir) await this.checkpoint(step);
-    return { step, completed: true, lastLoss };
+    return { step, completed: true, stoppedEarly: false, lastLoss };
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * SASRec (Kang & McAuley 2018) as an emitted graph: item + learned position embeddings, L blocks of
- * causal multi-head self-attention and a point-wise FFN, final LayerNorm; and the original sampled
- * BCE loss (one negative per position). Checked against a plain PyTorch module by
- * tests/unit/graph/models-vs-torch.test.ts (tests/fixtures/gen_graph_fixtures.py).
+ * causal multi-head self-attention and a point-wise FFN, final LayerNorm; training graphs with the
+ * original sampled BCE loss or UniRec's full-softmax cross-entropy (sasrec-losses.ts), and a
+ * forward-only user encoder over frozen weights. Checked against a plain PyTorch module by
+ * tests/unit/graph/models-vs-torch.test.ts and tests/unit/models/recommender-vs-torch.test.ts
+ * (tests/fixtures/gen_graph_fixtures.py).
  *
  * Semantics (as the original TF code and pmixer/SASRec.pytorch):
  * - sequences are left-padded with item 0; item_emb row 0 is the padding row;
@@ -13,7 +15,10 @@
  *   (residuals add to the normalised values, as in the paper's code); norm 'post' is the standard
  *   x = LN1(x + MHA(x, x, x)); x = LN2(x + FFN(x));
  * - dropout (inverted) after the embedding, on the attention output, after the FFN activation and
- *   on the FFN output (torch's MultiheadAttention drops attention probabilities instead).
+ *   on the FFN output (torch's MultiheadAttention drops attention probabilities instead);
+ * - FFN activation relu (the original), gelu (exact erf) or swish = SiLU (UniRec, the paper's preset);
+ * - the user embedding is the last position's feature: sequences are left-padded, so that is the
+ *   most recent item.
  *
  * Shapes: B batch, T time (≤ maxLen), C hidden, H heads, D = C/H, F FFN width, N = numItems + 1.
  */
@@ -32,6 +37,14 @@ import {
   positionIds,
   splitHeads,
 } from './layers.ts';
+import { sasrecBceLoss, sasrecCeLoss } from './sasrec-losses.ts';
+
+export type SasrecActivation = 'relu' | 'gelu' | 'swish';
+const ACTIVATIONS: Record<SasrecActivation, (x: Value) => Value> = {
+  relu: op.relu,
+  gelu: (x) => op.gelu(x),
+  swish: op.silu,
+};
 
 export interface SasrecConfig {
   numItems: number;
@@ -41,7 +54,7 @@ export interface SasrecConfig {
   maxLen: number;
   /** FFN inner width; hidden when absent (the original's Conv1d(C, C, 1) pair). */
   ffnHidden?: number;
-  activation: 'relu' | 'gelu';
+  activation: SasrecActivation;
   norm: 'pre' | 'post';
   dropout: number;
   /** LayerNorm epsilon (the original uses 1e-8). */
@@ -56,6 +69,8 @@ export function validateSasrecConfig(cfg: SasrecConfig): void {
   if (cfg.hidden % cfg.heads !== 0)
     throw new InputError(`sasrec config: hidden ${cfg.hidden} must be a multiple of heads ${cfg.heads}`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new InputError(`sasrec config: dropout must be in [0, 1)`);
+  if (!Object.hasOwn(ACTIVATIONS, cfg.activation))
+    throw new InputError(`sasrec config: activation must be relu, gelu or swish, got ${cfg.activation}`);
 }
 
 /** Every parameter, [out, in] linear layouts like torch.nn.Linear. */
@@ -126,14 +141,17 @@ export function buildSasrecEncoder(
   const mask = op.add(op.causalMask(keep, 1), op.paddingMask(seq, 0, dtype)); // [B, 1, T, T]
   const ln = (x: Value, name: string) => op.layerNorm(x, params[`${name}.weight`], params[`${name}.bias`], eps);
   const lin = (x: Value, name: string) => linear(x, params[`${name}.weight`], params[`${name}.bias`]);
+  // One head (the original's setting): [B, T, C] ↔ [B, 1, T, C] is a reshape, not a transpose.
+  const split = (x: Value) => (cfg.heads === 1 ? op.unsqueeze(x, [1]) : splitHeads(x, cfg.heads, dh));
+  const merge = (a: Value) => (cfg.heads === 1 ? op.squeeze(a, [1]) : mergeHeads(a));
   const mha = (i: number, q: Value, kv: Value) => {
-    const heads = (x: Value, m: string) => splitHeads(lin(x, `blocks.${i}.attn.${m}`), cfg.heads, dh); // [B, H, T, D]
+    const heads = (x: Value, m: string) => split(lin(x, `blocks.${i}.attn.${m}`)); // [B, H, T, D]
     const a = op.attention(heads(q, 'q'), heads(kv, 'k'), heads(kv, 'v'), mask, 1 / Math.sqrt(dh)); // [B, H, T, D]
-    return drop(lin(mergeHeads(a), `blocks.${i}.attn.out`)); // [B, T, C]
+    return drop(lin(merge(a), `blocks.${i}.attn.out`)); // [B, T, C]
   };
   const ffn = (i: number, x: Value) => {
     const h = lin(x, `blocks.${i}.ffn.fc1`); // [B, T, F]
-    const act = drop(cfg.activation === 'gelu' ? op.gelu(h) : op.relu(h));
+    const act = drop(ACTIVATIONS[cfg.activation](h));
     return drop(lin(act, `blocks.${i}.ffn.fc2`)); // [B, T, C]
   };
   const pos = op.gather(params['pos_emb.weight'], positionIds(seq)); // [1, T, C]
@@ -154,45 +172,83 @@ export function buildSasrecEncoder(
   return ln(x, 'final_ln'); // [B, T, C]
 }
 
-/**
- * The original sampled loss: BCE(⟨f_t, e_pos_t⟩, 1) + BCE(⟨f_t, e_neg_t⟩, 0), each a mean over the
- * positions where pos ≠ 0. `feats` [B, T, C]; `pos`, `neg` int64 [B, T].
- */
-export function sasrecBceLoss(feats: Value, itemEmb: Value, pos: Value, neg: Value): Value {
-  const g = feats.graph;
-  const dt = feats.dtype;
-  const score = (items: Value) => op.reduceSum(op.mul(feats, op.gather(itemEmb, items)), [-1]); // [B, T]
-  const weights = op.keepMask(pos, 0, dt as FloatDType); // [B, T]
-  const posLoss = op.bceWithLogits(score(pos), g.scalar(1, dt), weights);
-  const negLoss = op.bceWithLogits(score(neg), g.scalar(0, dt), weights);
-  return op.add(posLoss, negLoss);
-}
-
 export interface SasrecGraphOptions {
   dtype?: FloatDType;
   /** AdamW weight decay of matrices and embeddings (LayerNorms and biases never decay). Default 0.01. */
   weightDecay?: number;
 }
 
+/** Inputs: parameters, `seq`, the int64 [B, T] `targets`, and `dropout_seed` when `train` and dropout > 0. */
+function sasrecTrainingGraph(
+  name: string,
+  cfg: SasrecConfig,
+  train: boolean,
+  opts: SasrecGraphOptions,
+  targets: string[],
+  loss: (feats: Value, itemEmb: Value, targets: Value[]) => Value,
+): TrainableModel {
+  const g = new Graph(name);
+  const specs = sasrecParamSpecs(cfg);
+  const params = declareParams(g, specs, opts.dtype ?? 'float32');
+  const seq = g.input('seq', 'int64', ['B', 'T']);
+  const targetValues = targets.map((t) => g.input(t, 'int64', ['B', 'T']));
+  const seed = train && cfg.dropout > 0 ? g.input('dropout_seed', 'float32', []) : null;
+  const feats = buildSasrecEncoder(cfg, params, seq, seed); // [B, T, C]
+  return {
+    graph: g,
+    loss: loss(feats, params['item_emb.weight'], targetValues),
+    params: paramGroups(specs, params, opts.weightDecay ?? 0.01),
+  };
+}
+
 /**
- * The training graph: inputs `seq`, `pos`, `neg` (int64 [B, T]), every parameter, and when `train`
- * (and dropout > 0) the float32 scalar `dropout_seed` the Trainer feeds.
+ * The original training graph (sampled BCE): inputs `seq`, `pos`, `neg` (int64 [B, T]), every
+ * parameter, and when `train` (and dropout > 0) the float32 scalar `dropout_seed` the Trainer feeds.
  */
 export function buildSasrecBce(cfg: SasrecConfig, train: boolean, opts: SasrecGraphOptions = {}): TrainableModel {
-  const g = new Graph('sasrec_bce');
-  const dtype = opts.dtype ?? 'float32';
-  const specs = sasrecParamSpecs(cfg);
-  const params = declareParams(g, specs, dtype);
-  const seq = g.input('seq', 'int64', ['B', 'T']);
-  const pos = g.input('pos', 'int64', ['B', 'T']);
-  const neg = g.input('neg', 'int64', ['B', 'T']);
-  const seed = train && cfg.dropout > 0 ? g.input('dropout_seed', 'float32', []) : null;
-  const feats = buildSasrecEncoder(cfg, params, seq, seed);
-  const loss = sasrecBceLoss(feats, params['item_emb.weight'], pos, neg);
-  return { graph: g, loss, params: paramGroups(specs, params, opts.weightDecay ?? 0.01) };
+  return sasrecTrainingGraph('sasrec_bce', cfg, train, opts, ['pos', 'neg'], (feats, itemEmb, [pos, neg]) =>
+    sasrecBceLoss(feats, itemEmb, pos, neg),
+  );
 }
 
 /** A ModelBuilder for TrainStep.create. */
 export function sasrecBceBuilder(cfg: SasrecConfig, opts: SasrecGraphOptions = {}): ModelBuilder {
   return ({ train }) => buildSasrecBce(cfg, train, opts);
+}
+
+/**
+ * UniRec's training graph (full-softmax cross-entropy over all items): inputs `seq` and `labels`
+ * (int64 [B, T], labels = next items, 0 at padded positions), parameters and `dropout_seed` as BCE.
+ */
+export function buildSasrecCe(cfg: SasrecConfig, train: boolean, opts: SasrecGraphOptions = {}): TrainableModel {
+  return sasrecTrainingGraph('sasrec_ce', cfg, train, opts, ['labels'], (feats, itemEmb, [labels]) =>
+    sasrecCeLoss(feats, itemEmb, labels),
+  );
+}
+
+/** A ModelBuilder for TrainStep.create. */
+export function sasrecCeBuilder(cfg: SasrecConfig, opts: SasrecGraphOptions = {}): ModelBuilder {
+  return ({ train }) => buildSasrecCe(cfg, train, opts);
+}
+
+/**
+ * Forward-only user encoder over frozen `weights` (initializers, so ORT pre-packs them; their
+ * dtype is the graph's): input `seq` int64 [B, T] (left-padded, T ≤ maxLen) → output `user` [B, C],
+ * the last position's feature. No dropout.
+ */
+export function buildSasrecUserEncoder(cfg: SasrecConfig, weights: Map<string, HostTensor>): Graph {
+  const g = new Graph('sasrec_user_encoder');
+  const params: SasrecParams = {};
+  for (const s of sasrecParamSpecs(cfg)) {
+    const t = weights.get(s.name);
+    if (!t) throw new InputError(`sasrec weights: missing ${s.name}`);
+    if (t.dims.join(',') !== s.dims.join(','))
+      throw new InputError(`sasrec weights: ${s.name} has shape [${t.dims}], the config needs [${s.dims}]`);
+    params[s.name] = g.initializer(s.name, t);
+  }
+  const seq = g.input('seq', 'int64', ['B', 'T']);
+  const feats = buildSasrecEncoder(cfg, params, seq, null); // [B, T, C]
+  const last = g.constant(BigInt64Array.of(-1n), 'int64', [], 'last_position');
+  g.output(op.gather(feats, last, 1), 'user'); // [B, C]
+  return g;
 }

@@ -81,7 +81,7 @@ describe('Trainer', () => {
       [];
     trainer.on('step', (e) => events.push(e));
     const r = await trainer.run();
-    expect(r).toMatchObject({ step: 4, completed: true });
+    expect(r).toMatchObject({ step: 4, completed: true, stoppedEarly: false });
     expect(events.map((e) => e.step)).toEqual([1, 2, 3, 4]);
     expect(events.map((e) => e.lr)).toEqual([0.05, 0.1, 0.1, 0.05]);
     expect(events[3].etaSec).toBe(0);

@@ -1,0 +1,81 @@
+/**
+ * An ORT session over an .onnx file someone else exported (an auditor's user encoder), as opposed
+ * to GraphSession, which runs graphs we emit. It exposes the model's declared inputs and outputs so
+ * callers can check names, element types and ranks before running it. Providers are tried in the
+ * same order as GraphSession (the first that loads wins).
+ */
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import type { HostTensor } from './graph.ts';
+import { DEFAULT_PROVIDERS, fromOrtTensor, type ProviderName, type SessionSettings, toOrtTensor } from './session.ts';
+
+/** A declared input or output; `shape` is null when the model does not declare one. */
+export interface OnnxValueInfo {
+  name: string;
+  /** ORT element type ('int64', 'float32', …); null for non-tensor values (sequences, maps). */
+  type: string | null;
+  /** Per dimension a size, a symbolic name, or null when unnamed. */
+  shape: (number | string | null)[] | null;
+}
+
+function valueInfo(m: ort.InferenceSession.ValueMetadata): OnnxValueInfo {
+  if (!m.isTensor) return { name: m.name, type: null, shape: null };
+  // ORT reports an undeclared shape as []; a rank-0 declaration reads the same and is treated alike.
+  const shape = m.shape.length === 0 ? null : m.shape.map((d) => (d === '' || d === undefined ? null : d));
+  return { name: m.name, type: m.type, shape };
+}
+
+/** Providers that failed to load for lack of a library or device: not probed again. */
+const unavailable = new Map<ProviderName, string>();
+const PROVIDER_MISSING = /provider|not (?:found|available|supported)|cannot open|\.so|adapter|webgpu|cuda|dawn/i;
+
+export class OnnxFileSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly provider: ProviderName,
+    readonly inputs: OnnxValueInfo[],
+    readonly outputs: OnnxValueInfo[],
+  ) {}
+
+  /** Loads `file`; throws the runtime's reason (first line) when no provider can load it. */
+  static async open(file: string, settings: SessionSettings = {}): Promise<OnnxFileSession> {
+    const reasons: string[] = [];
+    for (const provider of settings.providers ?? DEFAULT_PROVIDERS) {
+      if (unavailable.has(provider)) continue;
+      try {
+        const session = await ort.InferenceSession.create(file, {
+          executionProviders: [provider],
+          intraOpNumThreads: settings.threads ?? availableParallelism(),
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          logSeverityLevel: provider === 'cpu' ? 2 : 4,
+        });
+        return new OnnxFileSession(
+          session,
+          provider,
+          session.inputMetadata.map(valueInfo),
+          session.outputMetadata.map(valueInfo),
+        );
+      } catch (e) {
+        const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
+        if (provider !== 'cpu' && PROVIDER_MISSING.test(reason)) unavailable.set(provider, reason);
+        reasons.push(reason);
+      }
+    }
+    throw new Error(reasons.at(-1) ?? 'no execution provider configured');
+  }
+
+  /** Runs the model on `feeds` and returns the outputs named in `outputs` (all when omitted). */
+  async run(feeds: Record<string, HostTensor>, outputs?: string[]): Promise<Record<string, HostTensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrtTensor(v);
+    const out = outputs ? await this.session.run(ortFeeds, outputs) : await this.session.run(ortFeeds);
+    const result: Record<string, HostTensor> = {};
+    for (const [k, v] of Object.entries(out)) result[k] = fromOrtTensor(v as ort.Tensor);
+    return result;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
