@@ -16,3 +16,10 @@ export function listOption(value: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
+
+export function positiveNumberOption(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return x;
+}

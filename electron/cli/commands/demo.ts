@@ -1,23 +1,41 @@
-/** `recx demo`: the built-in demo project, end to end as far as the product goes today. */
+/**
+ * `recx demo`: the built-in demo project, end to end as far as the product goes today: generate the
+ * synthetic dataset, preprocess and split it, train SASRec (early stopping on validation NDCG@10),
+ * and evaluate it on the test split against the popularity and random baselines.
+ */
 import type { Command } from 'commander';
 import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
+import { evaluateProject } from '../../engine/recommender/evaluate-project.ts';
+import { trainRecommender } from '../../engine/recommender/train-recommender.ts';
 import type { CommandContext } from '../main.ts';
 import { intOption } from '../options.ts';
 import { printJson } from '../output.ts';
+import { createStageProgress } from '../progress.ts';
+import { attachTrainingProgress } from '../training-progress.ts';
 import { printInspection, runImport } from './data.ts';
+import { printEvaluation } from './recommender.ts';
+
+interface DemoFlags {
+  project: string;
+  users: number;
+  items: number;
+  seed: number;
+  epochs: number;
+  json?: boolean;
+}
 
 export function registerDemoCommand(program: Command, ctx: CommandContext): void {
   program
     .command('demo')
-    .description('create the demo project: generate the synthetic dataset, preprocess, split, summarise')
+    .description('build the demo project: synthetic dataset, SASRec target recommender, evaluation')
     .option('--project <dir>', 'project folder', 'demo-project')
     .option('--users <n>', 'number of users', intOption(10), 1000)
     .option('--items <n>', 'number of items', intOption(20), 500)
     .option('--seed <s>', 'random seed', intOption(0), 42)
+    .option('--epochs <n>', 'SASRec training epochs at most', intOption(1), 20)
     .option('--json', 'print one JSON object on stdout')
-    .action(async (flags: { project: string; users: number; items: number; seed: number; json?: boolean }) => {
-      // The demo is disposable: re-running it replaces the previous demo dataset.
-      const f = flags;
+    .action(async (f: DemoFlags) => {
+      // The demo is disposable: re-running it replaces the previous demo project's data.
       await runImport(
         {
           format: 'synthetic',
@@ -30,8 +48,30 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
         },
         ctx.io,
       );
-      const r = await inspectDataset(flags.project);
-      if (ctx.json) printJson(ctx.io, r);
-      else printInspection(ctx.io, r);
+      const dataset = await inspectDataset(f.project);
+      if (!ctx.json) printInspection(ctx.io, dataset);
+      let stop = () => {};
+      const trained = await trainRecommender({
+        project: f.project,
+        model: 'sasrec',
+        overrides: { maxEpochs: f.epochs, seed: f.seed },
+        onTrainer: (t) => {
+          stop = attachTrainingProgress(t, 'sasrec');
+        },
+      });
+      stop();
+      const progress = createStageProgress();
+      const evaluation = await evaluateProject(f.project, 'test', (d, t) => progress.update('evaluating', d, t));
+      progress.stop();
+      if (ctx.json)
+        printJson(ctx.io, {
+          dataset,
+          recommender: { epochs: trained.epochs, validation: trained.validation },
+          evaluation,
+        });
+      else {
+        ctx.io.stdout(`\nSASRec trained for ${trained.epochs} epochs (best epoch ${trained.bestEpoch}).\n`);
+        printEvaluation(ctx.io, evaluation);
+      }
     });
 }

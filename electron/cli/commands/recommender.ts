@@ -9,7 +9,7 @@ import { PRESETS, type TrainSettings } from '../../engine/recommender/presets.ts
 import { recommenderDir } from '../../engine/recommender/store.ts';
 import { trainRecommender } from '../../engine/recommender/train-recommender.ts';
 import type { CommandContext } from '../main.ts';
-import { intOption } from '../options.ts';
+import { intOption, positiveNumberOption } from '../options.ts';
 import { type Io, printJson } from '../output.ts';
 import { createStageProgress } from '../progress.ts';
 import { attachTrainingProgress } from '../training-progress.ts';
@@ -29,12 +29,6 @@ interface TrainFlags {
   resume?: boolean;
   json?: boolean;
 }
-
-const floatOption = (v: string) => {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new Error(`expected a positive number, got "${v}"`);
-  return x;
-};
 
 function metricsLine(m: RankingMetrics): string {
   return ['HR@5', 'NDCG@5', 'HR@10', 'NDCG@10', 'HR@20', 'NDCG@20']
@@ -67,7 +61,7 @@ export function registerRecommenderCommands(program: Command, ctx: CommandContex
     .option('--epochs <n>', 'maximum epochs', intOption(1))
     .option('--seed <s>', 'random seed', intOption(0))
     .option('--batch-size <n>', 'batch size', intOption(1))
-    .option('--lr <x>', 'learning rate', floatOption)
+    .option('--lr <x>', 'learning rate', positiveNumberOption)
     .option('--hidden <n>', 'embedding width', intOption(1))
     .option('--max-len <n>', 'SASRec history length', intOption(1))
     .option('--threads <n>', 'CPU threads (default: all cores)', intOption(1))
