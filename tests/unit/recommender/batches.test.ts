@@ -9,13 +9,10 @@ const ds = {
   offsets: Uint32Array.of(0, 6, 11),
   items: Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 2),
 };
-const rows = (t: { data: ArrayLike<bigint>; dims: number[] }) => {
+const rows = (t: HostTensor) => {
   const w = t.dims[1];
-  return Array.from({ length: t.dims[0] }, (_, r) =>
-    Array.from(t.data)
-      .slice(r * w, (r + 1) * w)
-      .map(Number),
-  );
+  const flat = Array.from(t.data as BigInt64Array, Number);
+  return Array.from({ length: t.dims[0] }, (_, r) => flat.slice(r * w, (r + 1) * w));
 };
 
 describe('SASRec batches', () => {
