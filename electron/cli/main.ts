@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDataCommands } from './commands/data.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerLlmCommands } from './commands/llm.ts';
 import { registerRecommenderCommands } from './commands/recommender.ts';
 import { errorJson, type Io, isUserError, printJson, processIo } from './output.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CommandContext): Command {
   });
   registerDataCommands(program, ctx);
   registerRecommenderCommands(program, ctx);
+  registerLlmCommands(program, ctx);
   registerDemoCommand(program, ctx);
   // Every sub-command reports usage errors through the same override (exit code 2).
   const override = (cmd: Command) => {

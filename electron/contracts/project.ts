@@ -16,6 +16,14 @@ export const projectFileSchema = z.object({
       contentHash: z.string(),
     })
     .optional(),
+  /** The language model of the project: the built-in tiny LM or a Hugging Face directory. */
+  llm: z
+    .object({
+      kind: z.enum(['tiny', 'hf']),
+      /** Relative to the project folder for the tiny LM; absolute for a user's HF directory. */
+      path: z.string(),
+    })
+    .optional(),
 });
 
 export type ProjectFile = z.infer<typeof projectFileSchema>;

@@ -1,10 +1,13 @@
 /**
  * `recx demo`: the built-in demo project, end to end as far as the product goes today: generate the
  * synthetic dataset, preprocess and split it, train SASRec (early stopping on validation NDCG@10),
- * and evaluate it on the test split against the popularity and random baselines.
+ * evaluate it on the test split against the popularity and random baselines, then build the tiny
+ * LM from the project corpus and show a short generation.
  */
 import type { Command } from 'commander';
 import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
+import { generateText } from '../../engine/llm/project-llm.ts';
+import { createTinyLm } from '../../engine/llm/tiny-lm.ts';
 import { evaluateProject } from '../../engine/recommender/evaluate-project.ts';
 import { trainRecommender } from '../../engine/recommender/train-recommender.ts';
 import type { CommandContext } from '../main.ts';
@@ -63,15 +66,32 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
       const progress = createStageProgress();
       const evaluation = await evaluateProject(f.project, 'test', (d, t) => progress.update('evaluating', d, t));
       progress.stop();
-      if (ctx.json)
+      if (!ctx.json) {
+        ctx.io.stdout(`\nSASRec trained for ${trained.epochs} epochs (best epoch ${trained.bestEpoch}).\n`);
+        printEvaluation(ctx.io, evaluation);
+      }
+      const tiny = await createTinyLm(f.project, {
+        seed: f.seed,
+        onTrainer: (t) => {
+          stop = attachTrainingProgress(t, 'tiny-lm');
+        },
+      });
+      stop();
+      const prompt = 'A user enjoyed';
+      const [sample] = await generateText(tiny.dir, prompt, { maxNewTokens: 24 });
+      if (ctx.json) {
         printJson(ctx.io, {
           dataset,
           recommender: { epochs: trained.epochs, validation: trained.validation },
           evaluation,
+          llm: { ...tiny, sample: { prompt, text: sample.text } },
         });
-      else {
-        ctx.io.stdout(`\nSASRec trained for ${trained.epochs} epochs (best epoch ${trained.bestEpoch}).\n`);
-        printEvaluation(ctx.io, evaluation);
+      } else {
+        ctx.io.stdout(
+          `\nTiny LM: ${tiny.parameters.toLocaleString('en-US')} parameters, vocabulary ${tiny.vocabSize}, ` +
+            `pre-trained ${tiny.steps} steps (loss ${tiny.finalLoss.toFixed(3)}) in ${tiny.seconds.toFixed(0)} s\n` +
+            `  "${prompt}" → "${sample.text}"\n`,
+        );
       }
     });
 }
