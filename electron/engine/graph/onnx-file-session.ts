@@ -7,7 +7,8 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { HostTensor } from './graph.ts';
-import { DEFAULT_PROVIDERS, fromOrtTensor, type ProviderName, type SessionSettings, toOrtTensor } from './session.ts';
+import { DEFAULT_PROVIDERS, openWithFallback, type ProviderName } from './providers.ts';
+import { fromOrtTensor, type SessionSettings, toOrtTensor } from './session.ts';
 
 /** A declared input or output; `shape` is null when the model does not declare one. */
 export interface OnnxValueInfo {
@@ -25,10 +26,6 @@ function valueInfo(m: ort.InferenceSession.ValueMetadata): OnnxValueInfo {
   return { name: m.name, type: m.type, shape };
 }
 
-/** Providers that failed to load for lack of a library or device: not probed again. */
-const unavailable = new Map<ProviderName, string>();
-const PROVIDER_MISSING = /provider|not (?:found|available|supported)|cannot open|\.so|adapter|webgpu|cuda|dawn/i;
-
 export class OnnxFileSession {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -39,30 +36,24 @@ export class OnnxFileSession {
 
   /** Loads `file`; throws the runtime's reason (first line) when no provider can load it. */
   static async open(file: string, settings: SessionSettings = {}): Promise<OnnxFileSession> {
-    const reasons: string[] = [];
-    for (const provider of settings.providers ?? DEFAULT_PROVIDERS) {
-      if (unavailable.has(provider)) continue;
-      try {
-        const session = await ort.InferenceSession.create(file, {
-          executionProviders: [provider],
+    const { value: session, provider } = await openWithFallback(
+      settings.providers ?? DEFAULT_PROVIDERS,
+      (p) =>
+        ort.InferenceSession.create(file, {
+          executionProviders: [p],
           intraOpNumThreads: settings.threads ?? availableParallelism(),
           interOpNumThreads: 1,
           executionMode: 'sequential',
-          logSeverityLevel: provider === 'cpu' ? 2 : 4,
-        });
-        return new OnnxFileSession(
-          session,
-          provider,
-          session.inputMetadata.map(valueInfo),
-          session.outputMetadata.map(valueInfo),
-        );
-      } catch (e) {
-        const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
-        if (provider !== 'cpu' && PROVIDER_MISSING.test(reason)) unavailable.set(provider, reason);
-        reasons.push(reason);
-      }
-    }
-    throw new Error(reasons.at(-1) ?? 'no execution provider configured');
+          logSeverityLevel: p === 'cpu' ? 2 : 4,
+        }),
+      file,
+    );
+    return new OnnxFileSession(
+      session,
+      provider,
+      session.inputMetadata.map(valueInfo),
+      session.outputMetadata.map(valueInfo),
+    );
   }
 
   /** Runs the model on `feeds` and returns the outputs named in `outputs` (all when omitted). */

@@ -11,9 +11,9 @@ import * as ort from 'onnxruntime-node';
 import type { Graph, HostTensor } from './graph.ts';
 import { graphSummary, writeOnnx } from './onnx-writer.ts';
 import { optimizeGraph } from './optimize.ts';
+import { DEFAULT_PROVIDERS, openWithFallback, type ProviderName } from './providers.ts';
 
-export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
-export const DEFAULT_PROVIDERS: ProviderName[] = ['cuda', 'webgpu', 'cpu'];
+export { DEFAULT_PROVIDERS, type ProviderName } from './providers.ts';
 
 export interface SessionSettings {
   /** Providers in order of preference; the first that loads runs the graph. */
@@ -28,8 +28,6 @@ export interface SessionSettings {
    */
   outputsOnDevice?: boolean;
 }
-
-const unavailable = new Map<ProviderName, string>();
 
 // ORT logs a failed GPU-provider probe as an error before we fall back; our own messages say what
 // happened, so ORT's log stays quiet unless debugging.
@@ -83,16 +81,10 @@ export class GraphSession {
     const usesFloat64 =
       graph.inputs.some((v) => v.dtype === 'float64') ||
       [...graph.initializers.values()].some((t) => t.dtype === 'float64');
-    const fallbacks: string[] = [];
-    const providers = settings.providers ?? DEFAULT_PROVIDERS;
-    for (const provider of providers) {
-      const known = unavailable.get(provider);
-      if (known) {
-        fallbacks.push(`${provider}: ${known}`);
-        continue;
-      }
-      try {
-        const session = await ort.InferenceSession.create(model, {
+    const opened = await openWithFallback(
+      settings.providers ?? DEFAULT_PROVIDERS,
+      (provider) =>
+        ort.InferenceSession.create(model, {
           executionProviders: [provider],
           intraOpNumThreads: threads,
           interOpNumThreads: 1,
@@ -108,17 +100,12 @@ export class GraphSession {
             ? { preferredOutputLocation: 'gpu-buffer' as const }
             : {}),
           profileFilePrefix: path.join(process.env.RECX_DEBUG_DIR ?? tmpdir(), `${graph.name}-profile`),
-        });
-        if (fallbacks.length > 0) log(`${graph.name}: running on ${provider} (skipped ${fallbacks.join('; ')})`);
-        return new GraphSession(session, provider, graph.name, fallbacks);
-      } catch (e) {
-        const reason = firstLine(e);
-        if (provider !== 'cpu' && isProviderUnavailable(reason)) unavailable.set(provider, reason);
-        fallbacks.push(`${provider}: ${reason}`);
-        if (provider === 'cpu') throw new Error(`${graph.name}: ORT could not load the graph: ${reason}`);
-      }
-    }
-    throw new Error(`${graph.name}: no execution provider loaded (${fallbacks.join('; ')})`);
+        }),
+      graph.name,
+    );
+    if (opened.fallbacks.length > 0)
+      log(`${graph.name}: running on ${opened.provider} (skipped ${opened.fallbacks.join('; ')})`);
+    return new GraphSession(opened.value, opened.provider, graph.name, opened.fallbacks);
   }
 
   async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
@@ -134,13 +121,4 @@ export class GraphSession {
     if (debugEnabled('profile')) this.session.endProfiling();
     await this.session.release();
   }
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
-}
-
-/** A provider error (missing library/adapter), as opposed to a graph the provider rejected. */
-function isProviderUnavailable(reason: string): boolean {
-  return /provider|not (?:found|available|supported)|cannot open|\.so|adapter|webgpu|cuda|dawn/i.test(reason);
 }
