@@ -6,6 +6,12 @@
  * accumulation = 1: one fused graph (forward, backward, clip, update).
  * accumulation > 1: a gradient graph run per micro-batch that adds into gradient accumulators
  * (fed back in), then an update graph on the summed gradient.
+ *
+ * External parameters are updated by the same optimizer but used on the host (e.g. the projectors
+ * of embedding injection, kernels/): the graph returns the gradients of chosen inputs
+ * (`gradInputs`, e.g. inputs_embeds), the caller turns them into the external parameters'
+ * gradients each micro-batch, and the update graph applies everything. External parameters form
+ * their own optimizer groups; this always uses the two-graph path.
  */
 import { grad } from './autodiff.ts';
 import { Graph, type HostTensor, numel, type Value } from './graph.ts';
@@ -28,7 +34,20 @@ export interface TrainableModel {
   loss: Value;
   /** Trainable parameters: graph inputs named like their checkpoint keys. */
   params: { value: Value; group: ParamGroup }[];
+  /** Inputs whose gradients each micro-batch returns as `grad.<name>` (for external parameters). */
+  gradInputs?: Value[];
 }
+
+/** A parameter the host uses and the caller differentiates (see the file header). */
+export interface ExternalParam {
+  name: string;
+  dims: number[];
+  /** Must not be a group of the graph's own parameters. */
+  group: ParamGroup;
+}
+
+/** Per micro-batch k: the external parameters' gradients from the gradient graph's outputs. */
+export type ExternalGradients = (micro: number, outputs: Feeds) => Map<string, Float32Array>;
 
 /** Builds the model's forward graph; `train` enables dropout (the graph then takes `dropout_seed`). */
 export type ModelBuilder = (opts: { train: boolean }) => TrainableModel;
@@ -40,6 +59,7 @@ export interface TrainStepConfig {
   /** Micro-batches per optimizer step. */
   accumulation: number;
   session?: SessionSettings;
+  external?: ExternalParam[];
 }
 
 export interface StepResult {
@@ -66,6 +86,8 @@ export class TrainStep {
   /** Flat parameter vector of each group. */
   private readonly flat = new Map<string, HostTensor>();
   private layouts: FlatLayout[] = [];
+  /** Layouts of the external groups (their accumulators live on the host). */
+  private externalLayouts: FlatLayout[] = [];
   private dtype: HostTensor['dtype'] = 'float32';
 
   private constructor(
@@ -79,7 +101,11 @@ export class TrainStep {
     const model = build({ train: true });
     for (const p of model.params)
       if (!init.has(p.value.name)) throw new Error(`no initial value for parameter ${p.value.name}`);
-    const layouts = flatLayouts(model.params);
+    const graphLayouts = flatLayouts(model.params);
+    const externalLayouts = externalFlatLayouts(cfg.external ?? [], graphLayouts);
+    const layouts = [...graphLayouts, ...externalLayouts];
+    for (const e of cfg.external ?? [])
+      if (!init.has(e.name)) throw new Error(`no initial value for parameter ${e.name}`);
     const g = model.graph;
     const grads = requireGrads(model);
     const gradOf = new Map(model.params.map((p, k) => [p.value.name, grads[k]]));
@@ -87,7 +113,8 @@ export class TrainStep {
     const states = stateNames(cfg.optimizer);
     let step: TrainStep;
     g.output(model.loss, 'loss');
-    if (cfg.accumulation <= 1) {
+    const twoGraphs = cfg.accumulation > 1 || externalLayouts.length > 0 || (model.gradInputs?.length ?? 0) > 0;
+    if (!twoGraphs) {
       // The host also feeds each group's flat vector (the per-parameter inputs are views of it),
       // so the update needs no concatenation of parameters.
       const groups = layouts.map((l) => ({
@@ -100,10 +127,16 @@ export class TrainStep {
       outputUpdates(g, layouts, opt.newParams, opt.newStates, states);
       step = new TrainStep(cfg, await GraphSession.create(g, cfg.session), null, null);
     } else {
-      for (const l of layouts) {
+      const scale = 1 / Math.max(1, cfg.accumulation);
+      for (const l of graphLayouts) {
         const acc = g.input(`acc.${l.group.name}`, model.loss.dtype, [l.size]);
-        g.output(add(acc, mul(flatGrad(l), 1 / cfg.accumulation)), `new.acc.${l.group.name}`);
+        g.output(add(acc, mul(flatGrad(l), scale)), `new.acc.${l.group.name}`);
       }
+      const inputGrads = grad(model.loss, model.gradInputs ?? []);
+      (model.gradInputs ?? []).forEach((v, k) => {
+        if (!inputGrads[k]) throw new Error(`input ${v.name} does not affect the loss`);
+        g.output(inputGrads[k]!, `grad.${v.name}`);
+      });
       const u = new Graph('update');
       const groups = layouts.map((l) => ({
         layout: l,
@@ -118,6 +151,7 @@ export class TrainStep {
     }
     step.dtype = model.loss.dtype;
     step.layouts = layouts;
+    step.externalLayouts = externalLayouts;
     for (const l of layouts) {
       const flat = zeros(step.dtype, [l.size]);
       for (const p of l.params) (flat.data as Float32Array).set(init.get(p.name)!.data as Float32Array, p.offset);
@@ -165,7 +199,12 @@ export class TrainStep {
    * One optimizer step over `microBatches` (length = accumulation). `step` is the 0-based optimizer
    * step number (for AdamW's bias correction); `lr` gives each group's learning rate.
    */
-  async step(microBatches: Feeds[], step: number, lr: Record<string, number>): Promise<StepResult> {
+  async step(
+    microBatches: Feeds[],
+    step: number,
+    lr: Record<string, number>,
+    externalGradients?: ExternalGradients,
+  ): Promise<StepResult> {
     if (microBatches.length !== Math.max(1, this.cfg.accumulation)) {
       throw new Error(`expected ${this.cfg.accumulation} micro-batches, got ${microBatches.length}`);
     }
@@ -183,16 +222,40 @@ export class TrainStep {
     }
     let acc: Feeds = {};
     for (const l of this.layouts) acc[`acc.${l.group.name}`] = zeros(this.dtype, [l.size]);
+    const graphGroups = this.layouts.filter((l) => !this.externalLayouts.includes(l));
+    const graphParamFeeds: Feeds = {};
+    for (const l of graphGroups) for (const p of l.params) graphParamFeeds[p.name] = paramFeeds[p.name];
     let loss = 0;
-    for (const mb of microBatches) {
-      const out = await this.gradSession!.run({ ...mb, ...paramFeeds, ...acc });
+    for (const [k, mb] of microBatches.entries()) {
+      const graphAcc: Feeds = {};
+      for (const l of graphGroups) graphAcc[`acc.${l.group.name}`] = acc[`acc.${l.group.name}`];
+      const out = await this.gradSession!.run({ ...mb, ...graphParamFeeds, ...graphAcc });
       loss += Number(out.loss.data[0]) / microBatches.length;
-      acc = {};
-      for (const l of this.layouts) acc[`acc.${l.group.name}`] = out[`new.acc.${l.group.name}`];
+      const next: Feeds = {};
+      for (const l of graphGroups) next[`acc.${l.group.name}`] = out[`new.acc.${l.group.name}`];
+      for (const l of this.externalLayouts) next[`acc.${l.group.name}`] = acc[`acc.${l.group.name}`];
+      acc = next;
+      if (this.externalLayouts.length > 0) {
+        if (!externalGradients) throw new Error('this step has external parameters: pass their gradients');
+        this.addExternal(acc, externalGradients(k, out), 1 / microBatches.length);
+      }
     }
     const out = await this.updateSession!.run({ ...flatFeeds, ...stateFeeds, ...acc, ...scalars });
     this.takeUpdates(out);
     return { loss, gradNorm: Number(out.grad_norm.data[0]) };
+  }
+
+  /** Adds scaled external gradients into their groups' host accumulators. */
+  private addExternal(acc: Feeds, grads: Map<string, Float32Array>, scale: number): void {
+    for (const l of this.externalLayouts) {
+      const buf = acc[`acc.${l.group.name}`].data as Float32Array;
+      for (const p of l.params) {
+        const gr = grads.get(p.name);
+        if (!gr || gr.length !== p.size)
+          throw new Error(`missing or mis-sized gradient for external parameter ${p.name}`);
+        for (let i = 0; i < p.size; i++) buf[p.offset + i] += gr[i] * scale;
+      }
+    }
   }
 
   /** Installs a group's flat vector and re-derives the per-parameter views into it (no copies). */
@@ -215,6 +278,24 @@ export class TrainStep {
   async release(): Promise<void> {
     for (const s of [this.fused, this.gradSession, this.updateSession]) await s?.release();
   }
+}
+
+function externalFlatLayouts(external: ExternalParam[], graphLayouts: FlatLayout[]): FlatLayout[] {
+  const taken = new Set(graphLayouts.map((l) => l.group.name));
+  const byGroup = new Map<string, FlatLayout>();
+  for (const e of external) {
+    if (taken.has(e.group.name))
+      throw new Error(`external parameter ${e.name}: group ${e.group.name} is used by graph parameters`);
+    let l = byGroup.get(e.group.name);
+    if (!l) {
+      l = { group: e.group, size: 0, params: [] };
+      byGroup.set(e.group.name, l);
+    }
+    const size = numel(e.dims);
+    l.params.push({ name: e.name, offset: l.size, size, dims: e.dims });
+    l.size += size;
+  }
+  return [...byGroup.values()];
 }
 
 function requireGrads(model: TrainableModel): Value[] {
