@@ -3,6 +3,7 @@
  * refused overwrite), 2 usage error (unknown command/option, bad option value), 3 internal error.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAlignCommands } from './commands/align.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerLlmCommands } from './commands/llm.ts';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDataCommands(program, ctx);
   registerRecommenderCommands(program, ctx);
   registerLlmCommands(program, ctx);
+  registerAlignCommands(program, ctx);
   registerDemoCommand(program, ctx);
   // Every sub-command reports usage errors through the same override (exit code 2).
   const override = (cmd: Command) => {

@@ -161,6 +161,11 @@ export class TrainStep {
     return step;
   }
 
+  /** Optimizer groups, each taking an `lr_<group>` learning rate. */
+  get groupNames(): string[] {
+    return this.layouts.map((l) => l.group.name);
+  }
+
   get provider(): string {
     return (this.fused ?? this.gradSession)!.provider;
   }

@@ -10,7 +10,7 @@ import { Rng } from '../random.ts';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { HostTensor } from './graph.ts';
 import { learningRateAt, type ScheduleConfig } from './schedule.ts';
-import type { Feeds, TrainStep } from './train-step.ts';
+import type { ExternalGradients, Feeds, TrainStep } from './train-step.ts';
 
 export interface StepEvent {
   step: number;
@@ -45,6 +45,8 @@ export interface TrainerOptions {
   groups: string[];
   /** Micro-batches of optimizer step `step` (a pure function of `step`). */
   batches: (step: number) => Feeds[];
+  /** Gradients of host-side (external) parameters, when the TrainStep has some (train-step.ts). */
+  externalGradients?: ExternalGradients;
   /** Seed for dropout masks. */
   seed: number;
   examplesPerStep?: number;
@@ -145,7 +147,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         .batches(step)
         .map((b, k) => (needsSeed ? { ...b, dropout_seed: seedTensor(dropoutSeed(this.opts.seed, step, k)) } : b));
       const s0 = performance.now();
-      const r = await this.ts.step(micro, step, lrs);
+      const r = await this.ts.step(micro, step, lrs, this.opts.externalGradients);
       const dt = (performance.now() - s0) / 1000;
       lastLoss = r.loss;
       const done = step + 1;

@@ -1,0 +1,119 @@
+/** `recx align train | eval | runs`. */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { evaluateRun } from '../../engine/align/eval-run.ts';
+import { METHODS, type Method, TASK_IDS, type TaskId } from '../../engine/align/example.ts';
+import { listRuns } from '../../engine/align/runs.ts';
+import { trainAlignment } from '../../engine/align/train-align.ts';
+import type { CommandContext } from '../main.ts';
+import { intOption, listOption, positiveNumberOption } from '../options.ts';
+import { printJson } from '../output.ts';
+import { createStageProgress } from '../progress.ts';
+import { attachTrainingProgress } from '../training-progress.ts';
+
+interface TrainFlags {
+  project: string;
+  method: Method;
+  tasks?: TaskId[];
+  steps?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  threads?: number;
+  resume?: string;
+}
+
+function taskListOption(value: string): TaskId[] {
+  return listOption(value).map((t) => {
+    const n = Number(t);
+    if (!TASK_IDS.includes(n as TaskId)) throw new InvalidArgumentError(`expected task numbers 1–7, got "${t}"`);
+    return n as TaskId;
+  });
+}
+
+export function registerAlignCommands(program: Command, ctx: CommandContext): void {
+  const align = program.command('align').description('align the language model to the recommender and evaluate it');
+  align
+    .command('train')
+    .description('train LoRA + projectors on tasks labelled by the recommender (method B, I or H)')
+    .requiredOption('--project <dir>', 'project folder (dataset, recommender exports, language model)')
+    .addOption(new Option('--method <m>', 'alignment method').choices([...METHODS]).makeOptionMandatory())
+    .option('--tasks <list>', 'comma-separated task numbers (default: all of the method)', taskListOption)
+    .option('--steps <n>', 'optimizer steps', intOption(1))
+    .option('--batch-size <n>', 'examples per step', intOption(1))
+    .option('--lr <x>', 'peak learning rate', positiveNumberOption)
+    .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
+    .option('--threads <n>', 'CPU threads', intOption(1))
+    .option('--resume <run>', 'continue this run from its last checkpoint')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (f: TrainFlags) => {
+      const abort = new AbortController();
+      const onSigint = () => {
+        ctx.io.stderr('\ninterrupted: saving a checkpoint (continue with --resume <run>)\n');
+        abort.abort();
+      };
+      process.once('SIGINT', onSigint);
+      let stop = () => {};
+      try {
+        const r = await trainAlignment({
+          project: f.project,
+          method: f.method,
+          tasks: f.tasks,
+          steps: f.steps,
+          batchSize: f.batchSize,
+          lr: f.lr,
+          seed: f.seed,
+          threads: f.threads,
+          resumeRun: f.resume,
+          signal: abort.signal,
+          onTrainer: (t, info) => {
+            stop = attachTrainingProgress(t, `align ${f.method}`);
+            if (!ctx.json) ctx.io.stderr(`run ${info.runId}\n`);
+          },
+        });
+        stop();
+        if (ctx.json) printJson(ctx.io, { run: r.runId, ...r });
+        else
+          ctx.io.stdout(
+            `${r.completed ? 'Finished' : 'Stopped'} run ${r.runId} at step ${r.steps} (loss ${r.finalLoss.toFixed(3)})\n`,
+          );
+      } finally {
+        stop();
+        process.off('SIGINT', onSigint);
+      }
+    });
+  align
+    .command('eval')
+    .description("the paper's metrics on the test anchors, with random, popularity and untrained-LM baselines")
+    .requiredOption('--project <dir>', 'project folder')
+    .requiredOption('--run <id>', 'run id (see recx align runs)')
+    .option('--max-test <n>', 'evaluate at most n test examples', intOption(1))
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (f: { project: string; run: string; maxTest?: number }) => {
+      const progress = createStageProgress();
+      const r = await evaluateRun(f.project, f.run, {
+        maxTest: f.maxTest,
+        onProgress: (label, d, t) => progress.update(`eval ${label}`, d, t),
+      });
+      progress.stop();
+      if (ctx.json) printJson(ctx.io, r.report);
+      else ctx.io.stdout(`${r.table}\n`);
+    });
+  align
+    .command('runs')
+    .description('list the alignment runs of the project')
+    .requiredOption('--project <dir>', 'project folder')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (f: { project: string }) => {
+      const runs = await listRuns(f.project);
+      if (ctx.json) printJson(ctx.io, { runs });
+      else {
+        for (const r of runs) {
+          const loss = r.finalLoss === null ? '-' : r.finalLoss.toFixed(3);
+          ctx.io.stdout(
+            `${r.id}  method ${r.method}  steps ${r.steps}  ${r.completed ? 'done' : 'unfinished'}  loss ${loss}${r.evaluated ? '  evaluated' : ''}\n`,
+          );
+        }
+        if (runs.length === 0) ctx.io.stdout('no runs yet\n');
+      }
+    });
+}

@@ -1,0 +1,133 @@
+/**
+ * Alignment training batches: encoded examples drawn by a seeded per-epoch permutation (a pure
+ * function of the step, for exact resume), right-padded to the longest in the batch (causal
+ * attention makes right padding harmless; padded labels are ignored), and turned into
+ * `inputs_embeds` by the injection kernel with the projectors' current weights. The kernel's saved
+ * activations are kept until the step's gradients come back, for the projectors' backward.
+ */
+import type { HostTensor } from '../graph/graph.ts';
+import type { Feeds } from '../graph/train-step.ts';
+import type { InjectionSaved } from '../kernels/embedding-injection.ts';
+import { type InjectionKernels, loadInjectionKernels } from '../kernels/injection-kernels.ts';
+import { projectorFromTensors, projectorTensors, SLOT_KINDS, type SlotKind } from '../kernels/projector.ts';
+import { Rng } from '../random.ts';
+import type { EncodedExample } from './encode.ts';
+import type { AlignExample } from './example.ts';
+
+export interface AlignBatchesOptions {
+  examples: { example: AlignExample; encoded: EncodedExample }[];
+  batchSize: number;
+  seed: number;
+  /** Token embedding table [V, hidden] (frozen). */
+  table: Float32Array;
+  hidden: number;
+  padId: number;
+  /** Exports' user vectors [anchors, dRec] (slot ref = anchor row); null for list-only recommenders. */
+  userVectors: Float32Array | null;
+  /** Recommender item table [items + 1, dRec] (slot ref = item id). */
+  itemTable: Float32Array | null;
+  dRec: number;
+  /** Current parameters (projector tensors among them). */
+  params: () => Map<string, HostTensor>;
+  kernels?: InjectionKernels;
+}
+
+export class AlignBatches {
+  readonly stepsPerEpoch: number;
+  private readonly kernels: InjectionKernels;
+  private order: Uint32Array | null = null;
+  private orderEpoch = -1;
+  private saved: InjectionSaved | null = null;
+
+  constructor(private readonly o: AlignBatchesOptions) {
+    if (o.examples.length === 0) throw new Error('no training examples');
+    this.stepsPerEpoch = Math.max(1, Math.floor(o.examples.length / o.batchSize));
+    this.kernels = o.kernels ?? loadInjectionKernels();
+  }
+
+  private rows(step: number): Uint32Array {
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    if (epoch !== this.orderEpoch) {
+      const n = this.o.examples.length;
+      this.order = new Rng(this.o.seed)
+        .fork(`align-epoch-${epoch}`)
+        .shuffle(Uint32Array.from({ length: n }, (_, k) => k));
+      this.orderEpoch = epoch;
+    }
+    const k = step % this.stepsPerEpoch;
+    return this.order!.subarray(k * this.o.batchSize, (k + 1) * this.o.batchSize);
+  }
+
+  /** Task id → number of examples in the batch of `step`. */
+  tasksOf(step: number): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (const r of this.rows(step)) {
+      const t = this.o.examples[r].example.task;
+      out[t] = (out[t] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  private vector(kind: SlotKind, ref: number): Float32Array {
+    const d = this.o.dRec;
+    const src = kind === 'user' ? this.o.userVectors : this.o.itemTable;
+    if (!src) throw new Error(`the recommender has no ${kind} vectors: use method B`);
+    return src.subarray(ref * d, (ref + 1) * d);
+  }
+
+  batch(step: number): Feeds {
+    const rows = this.rows(step);
+    const items = Array.from(rows, (r) => this.o.examples[r].encoded);
+    const B = items.length;
+    const T = Math.max(...items.map((e) => e.ids.length));
+    const tokens = new Int32Array(B * T).fill(this.o.padId);
+    const labels = new BigInt64Array(B * T).fill(-100n);
+    const slots: { b: number; t: number; kind: SlotKind; vector: Float32Array }[] = [];
+    items.forEach((e, b) => {
+      for (let t = 0; t < e.ids.length; t++) {
+        tokens[b * T + t] = e.ids[t];
+        labels[b * T + t] = BigInt(e.labels[t]);
+      }
+      for (const s of e.slots) slots.push({ b, t: s.position, kind: s.kind, vector: this.vector(s.kind, s.ref) });
+    });
+    const params = this.o.params();
+    const projectors = Object.fromEntries(SLOT_KINDS.map((kind) => [kind, projectorFromTensors(kind, params)]));
+    const { embeds, saved } = this.kernels.forward({
+      tokens,
+      B,
+      T,
+      C: this.o.hidden,
+      table: this.o.table,
+      slots,
+      projectors,
+    });
+    this.saved = saved;
+    return {
+      inputs_embeds: { dtype: 'float32', dims: [B, T, this.o.hidden], data: embeds },
+      labels: { dtype: 'int64', dims: [B, T], data: labels },
+    };
+  }
+
+  /** Projector gradients from the graph's d loss / d inputs_embeds of the last batch. */
+  externalGradients(_micro: number, outputs: Feeds): Map<string, Float32Array> {
+    if (!this.saved) throw new Error('externalGradients before batch');
+    const d = outputs['grad.inputs_embeds'].data as Float32Array;
+    const grads = this.kernels.backward(d, this.saved, { trainedRows: [] });
+    const params = this.o.params();
+    const out = new Map<string, Float32Array>();
+    for (const kind of SLOT_KINDS) {
+      const g = grads.projectors[kind];
+      for (const [name, t] of projectorTensors(kind, projectorFromTensors(kind, params))) {
+        // A kind without slots in this batch has no gradient; zeros (torch would skip the tensor instead).
+        out.set(
+          name,
+          g
+            ? (projectorTensors(kind, { ...projectorFromTensors(kind, params), ...g }).get(name)!.data as Float32Array)
+            : new Float32Array(t.data.length),
+        );
+      }
+    }
+    this.saved = null;
+    return out;
+  }
+}

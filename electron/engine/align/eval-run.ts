@@ -1,0 +1,108 @@
+/**
+ * `recx align eval`: the paper's metrics (DESIGN.md §7) for one run on the test examples (each
+ * user's test anchor; never seen in training), next to the random, popularity and untrained-LM
+ * baselines measured by the same code. The aligned model is the base LM with the LoRA merged in;
+ * for I/H prompts the projected recommender vectors are added at the placeholder positions.
+ */
+import path from 'node:path';
+import { readDataset } from '../data/dataset-store.ts';
+import type { HostTensor } from '../graph/graph.ts';
+import { loadSafetensors } from '../graph/safetensors.ts';
+import { projectorForward, projectorFromTensors } from '../kernels/projector.ts';
+import { loadHfModelDir } from '../llm/hf-model-dir.ts';
+import { LlamaRuntime } from '../llm/llama-runtime.ts';
+import { loadPeftAdapter } from '../llm/peft-adapter.ts';
+import { loadTokenizer } from '../llm/tokenizer-files.ts';
+import { mergeLoraWeights } from '../models/lora.ts';
+import { writeFileAtomic } from '../project/atomic-io.ts';
+import { popularityScores } from '../recommender/baselines.ts';
+import { readExports } from '../recommender/export/index.ts';
+import { loadRecommender } from '../recommender/load-recommender.ts';
+import { createEncoder, type Slot } from './encode.ts';
+import { type AlignmentReport, alignmentReport, alignmentTable } from './eval/alignment-report.ts';
+import { popularityAnswerer, randomAnswerer } from './eval/answerer.ts';
+import { type AlignmentMetrics, evaluateAlignment } from './eval/evaluate-alignment.ts';
+import { lmAnswerer } from './eval/lm-answerer.ts';
+import type { AlignExample } from './example.ts';
+import { generateTasks } from './generate-tasks.ts';
+import { readRunConfig, runDir } from './runs.ts';
+
+export interface AlignEvalResult {
+  report: AlignmentReport;
+  table: string;
+}
+
+export async function evaluateRun(
+  project: string,
+  runId: string,
+  opts: { maxTest?: number; onProgress?: (label: string, done: number, total: number) => void } = {},
+): Promise<AlignEvalResult> {
+  const cfg = await readRunConfig(project, runId);
+  const dir = runDir(project, runId);
+  const { dataset } = await readDataset(project);
+  const exports = await readExports(project);
+  const recommender = await loadRecommender(project);
+  const itemTable = recommender.canScore ? recommender.itemTable() : null;
+  const set = await generateTasks({
+    method: cfg.method,
+    exports,
+    dataset,
+    seed: cfg.seed,
+    tasks: cfg.tasks,
+    recommender,
+  });
+  await recommender.release();
+  const test = set.examples.filter((e) => e.split === 'test').slice(0, opts.maxTest);
+  const [base, tok] = [await loadHfModelDir(cfg.llmDir), await loadTokenizer(cfg.llmDir)];
+  const adapter = await loadPeftAdapter(path.join(dir, 'adapter'), base.config);
+  const { tensors: projTensors } = await loadSafetensors(path.join(dir, 'projectors.safetensors'));
+  const encode = createEncoder(tok, cfg.maxLen);
+  const dRec = exports.summary.recommender.dim ?? 1;
+  const vector = (s: Slot) => {
+    const src = s.kind === 'user' ? exports.userVectors : itemTable;
+    return src!.subarray(s.ref * dRec, (s.ref + 1) * dRec);
+  };
+  const addEmbeddings = (slots: Slot[], len: number, tensors: Map<string, HostTensor> | null) => {
+    if (slots.length === 0 || !tensors) return null;
+    const out = new Float32Array(len * base.config.hidden);
+    for (const s of slots) {
+      const proj = projectorFromTensors(s.kind, tensors);
+      const y = projectorForward(proj, vector(s), 1).out;
+      out.set(y, s.position * base.config.hidden);
+    }
+    return out;
+  };
+  const encodePrompt = (tensors: Map<string, HostTensor> | null) => (ex: Pick<AlignExample, 'task'>) => {
+    const p = encode(ex as AlignExample).prompt;
+    return { ids: p.ids, addEmbeddings: addEmbeddings(p.slots, p.ids.length, tensors) };
+  };
+  const banned = tok.specialTokenIds.filter((id) => id !== tok.eosTokenId);
+  const run = async (label: string, weights: Map<string, HostTensor>, tensors: Map<string, HostTensor> | null) => {
+    const runtime = await LlamaRuntime.create(base.config, weights, {
+      bannedTokenIds: banned,
+      eosTokenIds: base.eosTokenIds,
+    });
+    try {
+      const answerer = lmAnswerer(runtime, tok, encodePrompt(tensors));
+      return await evaluateAlignment(test, answerer, { onProgress: (d, t) => opts.onProgress?.(label, d, t) });
+    } finally {
+      await runtime.release();
+    }
+  };
+  const aligned = await run(cfg.method, mergeLoraWeights(adapter.config, base.weights, adapter.weights), projTensors);
+  const untrained = await run('untrained', base.weights, null);
+  const titles = dataset.itemRecords.map((r) => r.title);
+  const pop = popularityScores(dataset);
+  const byPopularity = [...titles.keys()].sort((a, b) => pop[b + 1] - pop[a + 1] || a - b).map((k) => titles[k]);
+  const baselines: Record<string, AlignmentMetrics> = {
+    random: await evaluateAlignment(test, randomAnswerer(titles, cfg.seed)),
+    popularity: await evaluateAlignment(
+      test,
+      popularityAnswerer(byPopularity, (id) => titles[id - 1]),
+    ),
+    untrained,
+  };
+  const report = alignmentReport(cfg.method, aligned, baselines);
+  await writeFileAtomic(path.join(dir, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return { report, table: alignmentTable({ [cfg.method]: aligned, ...baselines }) };
+}

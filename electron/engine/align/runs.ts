@@ -1,0 +1,75 @@
+/** Alignment runs on disk: `<project>/runs/<id>/` with config.json, metrics.jsonl, checkpoint/, adapter/, eval.json. */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.ts';
+import type { LoraConfig } from '../models/lora.ts';
+import { writeFileAtomic } from '../project/atomic-io.ts';
+import type { Method, TaskId } from './example.ts';
+
+export interface AlignRunConfig {
+  method: Method;
+  tasks: TaskId[];
+  seed: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  lora: LoraConfig;
+  maxLen: number;
+  llmDir: string;
+  recommenderKind: string;
+}
+
+export const RUNS_DIR = 'runs';
+
+export const runDir = (project: string, id: string) => path.join(project, RUNS_DIR, id);
+
+/** `align-I-20261129-013512`: method and start time, readable and sortable. */
+export function newRunId(method: Method, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `align-${method}-${stamp}`;
+}
+
+export async function writeRunConfig(dir: string, cfg: AlignRunConfig): Promise<void> {
+  await writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+}
+
+export async function readRunConfig(project: string, id: string): Promise<AlignRunConfig> {
+  const file = path.join(runDir(project, id), 'config.json');
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new InputError(`${project}: no run "${id}" (missing ${file}); list runs with 'recx align runs'`);
+  });
+  return JSON.parse(text) as AlignRunConfig;
+}
+
+export interface RunSummary {
+  id: string;
+  method: Method;
+  steps: number;
+  completed: boolean;
+  finalLoss: number | null;
+  evaluated: boolean;
+}
+
+export async function listRuns(project: string): Promise<RunSummary[]> {
+  const ids = (await readdir(path.join(project, RUNS_DIR)).catch(() => [] as string[])).sort();
+  const out: RunSummary[] = [];
+  for (const id of ids) {
+    const cfg = await readRunConfig(project, id).catch(() => null);
+    if (!cfg) continue;
+    const done = await readFile(path.join(runDir(project, id), 'done.json'), 'utf8')
+      .then(JSON.parse)
+      .catch(() => null);
+    const evaluated = await readFile(path.join(runDir(project, id), 'eval.json'), 'utf8')
+      .then(() => true)
+      .catch(() => false);
+    out.push({
+      id,
+      method: cfg.method,
+      steps: cfg.steps,
+      completed: !!done,
+      finalLoss: done?.finalLoss ?? null,
+      evaluated,
+    });
+  }
+  return out;
+}

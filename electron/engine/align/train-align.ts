@@ -1,0 +1,185 @@
+/**
+ * `recx align train`: aligns the project's language model to its recommender with one method
+ * (B / I / H): generates the task examples from the recommender's exports, trains LoRA + the two
+ * projectors (host injection kernels, kernels/) with AdamW (linear warm-up and decay), writes
+ * `runs/<id>/metrics.jsonl` as it goes, checkpoints every N steps (exact resume after a kill: the
+ * batches are a pure function of the step), and saves the adapter (PEFT format) and projectors.
+ */
+import { appendFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readDataset } from '../data/dataset-store.ts';
+import { saveSafetensors } from '../graph/safetensors.ts';
+import { TrainStep } from '../graph/train-step.ts';
+import { Trainer } from '../graph/trainer.ts';
+import { initProjector, projectorTensors, SLOT_KINDS } from '../kernels/projector.ts';
+import { loadHfModelDir } from '../llm/hf-model-dir.ts';
+import { savePeftAdapter } from '../llm/peft-adapter.ts';
+import { projectLlmDir } from '../llm/project-llm.ts';
+import { loadTokenizer } from '../llm/tokenizer-files.ts';
+import { initLoraParams, LORA_TARGETS, type LoraTarget, loraConfig, loraParamShapes } from '../models/lora.ts';
+import { readProjectFile } from '../project/project-file.ts';
+import { readExports } from '../recommender/export/index.ts';
+import { loadRecommender } from '../recommender/load-recommender.ts';
+import { AlignBatches } from './align-batches.ts';
+import { alignModelBuilder } from './align-model.ts';
+import { createEncoder } from './encode.ts';
+import type { Method, TaskId } from './example.ts';
+import { generateTasks } from './generate-tasks.ts';
+import { type AlignRunConfig, newRunId, runDir, writeRunConfig } from './runs.ts';
+
+export interface AlignTrainRequest {
+  project: string;
+  method: Method;
+  tasks?: TaskId[];
+  steps?: number;
+  batchSize?: number;
+  lr?: number;
+  loraRank?: number;
+  /** LoRA target projections (default all seven: the tiny LM is small enough, and q/v alone learn too little). */
+  loraTargets?: LoraTarget[];
+  maxLen?: number;
+  seed?: number;
+  threads?: number;
+  /** Continue this run from its checkpoint. */
+  resumeRun?: string;
+  checkpointEvery?: number;
+  signal?: AbortSignal;
+  onTrainer?: (trainer: Trainer, info: { runId: string; totalSteps: number }) => void;
+}
+
+export interface AlignTrainResult {
+  runId: string;
+  dir: string;
+  completed: boolean;
+  steps: number;
+  finalLoss: number;
+  examples: number;
+  seconds: number;
+}
+
+export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrainResult> {
+  const t0 = performance.now();
+  const seed = req.seed ?? (await readProjectFile(req.project))?.seed ?? 42;
+  const { dataset } = await readDataset(req.project);
+  const exports = await readExports(req.project);
+  const llmDir = await projectLlmDir(req.project);
+  const [model, tok] = [await loadHfModelDir(llmDir), await loadTokenizer(llmDir)];
+  const recommender = await loadRecommender(req.project, req.threads);
+  const itemTable = recommender.canScore ? recommender.itemTable() : null;
+  const taskSet = await generateTasks({ method: req.method, exports, dataset, seed, tasks: req.tasks, recommender });
+  await recommender.release();
+  const maxLen = req.maxLen ?? 128;
+  const encode = createEncoder(tok, maxLen);
+  const train = taskSet.examples.filter((e) => e.split === 'train').map((e) => ({ example: e, encoded: encode(e) }));
+  const cfg: AlignRunConfig = {
+    method: req.method,
+    tasks: [...new Set(taskSet.examples.map((e) => e.task))],
+    seed,
+    steps: req.steps ?? 400,
+    batchSize: req.batchSize ?? 8,
+    lr: req.lr ?? 2e-3,
+    lora: loraConfig({
+      r: req.loraRank ?? 8,
+      alpha: 2 * (req.loraRank ?? 8),
+      targetModules: req.loraTargets ?? [...LORA_TARGETS],
+    }),
+    maxLen,
+    llmDir,
+    recommenderKind: exports.summary.recommender.kind,
+  };
+  const runId = req.resumeRun ?? newRunId(req.method);
+  const dir = runDir(req.project, runId);
+  await mkdir(dir, { recursive: true });
+  if (!req.resumeRun) await writeRunConfig(dir, cfg);
+  const dRec = exports.summary.recommender.dim ?? 1;
+  const hidden = model.config.hidden;
+  const projectorInit = new Map(
+    SLOT_KINDS.flatMap((kind) => [...projectorTensors(kind, initProjector({ kind, dRec, dModel: hidden, seed }))]),
+  );
+  const init = new Map([...initLoraParams(cfg.lora, model.config, seed), ...projectorInit]);
+  const external = [...projectorInit].map(([name, t]) => ({
+    name,
+    dims: t.dims,
+    group: { name: 'projector', weightDecay: 0 },
+  }));
+  const ts = await TrainStep.create(
+    alignModelBuilder(cfg.lora, model.config, model.weights),
+    {
+      optimizer: { kind: 'adamw' },
+      maxGradNorm: 1,
+      accumulation: 1,
+      external,
+      session: { threads: req.threads, providers: ['cpu'] },
+    },
+    init,
+  );
+  const batches = new AlignBatches({
+    examples: train,
+    batchSize: cfg.batchSize,
+    seed,
+    table: model.weights.get('model.embed_tokens.weight')!.data as Float32Array,
+    hidden,
+    padId: tok.padTokenId ?? tok.eosTokenId ?? 0,
+    userVectors: exports.userVectors,
+    itemTable,
+    dRec,
+    params: () => ts.params,
+  });
+  const metricsFile = path.join(dir, 'metrics.jsonl');
+  const trainer = new Trainer(ts, {
+    totalSteps: cfg.steps,
+    schedule: { kind: 'linear', lr: cfg.lr, warmupSteps: Math.ceil(cfg.steps / 20), totalSteps: cfg.steps },
+    groups: [...new Set(['decay', 'no_decay', 'projector'])].filter((g) => ts.groupNames.includes(g)),
+    batches: (step) => [batches.batch(step)],
+    externalGradients: (micro, outputs) => batches.externalGradients(micro, outputs),
+    seed,
+    tokensPerStep: cfg.batchSize * maxLen,
+    checkpointDir: path.join(dir, 'checkpoint'),
+    checkpointEvery: req.checkpointEvery ?? 50,
+    config: cfg,
+    signal: req.signal,
+  });
+  trainer.on('step', (e) => {
+    const line = {
+      step: e.step,
+      loss: e.loss,
+      tasks: batches.tasksOf(e.step - 1),
+      lr: e.lr,
+      tokensPerSec: e.throughput,
+      rssMb: e.rssMb,
+      etaSec: e.etaSec,
+    };
+    appendFileSync(metricsFile, `${JSON.stringify(line)}\n`); // small, ordered, survives a kill
+  });
+  if (req.resumeRun) {
+    const { step } = await trainer.resume();
+    // Steps after the checkpoint will run again: drop their lines (a kill -9 can leave some).
+    const kept = (await readFile(metricsFile, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((l) => l !== '' && (JSON.parse(l) as { step: number }).step <= step);
+    await writeFile(metricsFile, kept.map((l) => `${l}\n`).join(''));
+  }
+  req.onTrainer?.(trainer, { runId, totalSteps: cfg.steps });
+  const run = await trainer.run();
+  const params = new Map(ts.params);
+  await ts.release();
+  if (run.completed) {
+    const loraWeights = new Map(loraParamShapes(cfg.lora, model.config).map(({ name }) => [name, params.get(name)!]));
+    await savePeftAdapter(path.join(dir, 'adapter'), { config: cfg.lora, weights: loraWeights, baseModel: llmDir });
+    await saveSafetensors(
+      path.join(dir, 'projectors.safetensors'),
+      new Map([...projectorInit.keys()].map((k) => [k, params.get(k)!])),
+    );
+    await writeFile(path.join(dir, 'done.json'), `${JSON.stringify({ steps: run.step, finalLoss: run.lastLoss })}\n`);
+  }
+  return {
+    runId,
+    dir,
+    completed: run.completed,
+    steps: run.step,
+    finalLoss: run.lastLoss,
+    examples: train.length,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Child process for the kill -9 resume test: trains an alignment run (resuming `run` when given) and
+ * SIGKILLs itself right after step `killAt` — no clean shutdown, only the periodic checkpoints.
+ */
+import { trainAlignment } from '../../../electron/engine/align/train-align.ts';
+
+const [project, killAt, resumeRun] = process.argv.slice(2);
+const r = await trainAlignment({
+  project,
+  method: 'I',
+  tasks: [1, 3],
+  steps: 12,
+  batchSize: 4,
+  threads: 1,
+  checkpointEvery: 5,
+  resumeRun: resumeRun || undefined,
+  onTrainer: (t, info) => {
+    process.stdout.write(`${JSON.stringify({ run: info.runId })}\n`);
+    t.on('step', (e) => {
+      if (killAt && e.step === Number(killAt)) process.kill(process.pid, 'SIGKILL');
+    });
+  },
+});
+process.stdout.write(`${JSON.stringify({ done: r })}\n`);
