@@ -5,10 +5,16 @@
  * LM from the project corpus and show a short generation.
  */
 import type { Command } from 'commander';
+import { alignmentTable } from '../../engine/align/eval/alignment-report.ts';
+import type { AlignmentMetrics } from '../../engine/align/eval/evaluate-alignment.ts';
+import { type Explanation, evaluateRun } from '../../engine/align/eval-run.ts';
+import { METHODS } from '../../engine/align/example.ts';
+import { trainAlignment } from '../../engine/align/train-align.ts';
 import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
 import { generateText } from '../../engine/llm/project-llm.ts';
 import { createTinyLm } from '../../engine/llm/tiny-lm.ts';
 import { evaluateProject } from '../../engine/recommender/evaluate-project.ts';
+import { exportProject } from '../../engine/recommender/export-project.ts';
 import { trainRecommender } from '../../engine/recommender/train-recommender.ts';
 import type { CommandContext } from '../main.ts';
 import { intOption } from '../options.ts';
@@ -24,8 +30,50 @@ interface DemoFlags {
   items: number;
   seed: number;
   epochs: number;
+  alignSteps: number;
   json?: boolean;
 }
+
+/** Aligns B, I and H, evaluates each (with the baselines once), prints the table and explanations. */
+async function alignAllMethods(project: string, steps: number, seed: number, ctx: CommandContext) {
+  const results: Record<string, AlignmentMetrics> = {};
+  let baselines: Record<string, AlignmentMetrics> = {};
+  const explanations: Record<string, Explanation[]> = {};
+  for (const method of METHODS) {
+    let stop = () => {};
+    const run = await trainAlignment({
+      project,
+      method,
+      steps,
+      seed,
+      onTrainer: (t) => {
+        stop = attachTrainingProgress(t, `align ${method}`);
+      },
+    });
+    stop();
+    const progress = createStageProgress();
+    const ev = await evaluateRun(project, run.runId, {
+      maxTest: DEMO_TEST_EXAMPLES,
+      explain: 3,
+      onProgress: (label, d, t) => progress.update(`eval ${label}`, d, t),
+    });
+    progress.stop();
+    results[method] = ev.metrics;
+    baselines = ev.baselines;
+    explanations[method] = ev.explanations;
+  }
+  if (!ctx.json) {
+    ctx.io.stdout(`\nAlignment on the test anchors:\n${alignmentTable({ ...results, ...baselines })}\n`);
+    for (let k = 0; k < (explanations.I?.length ?? 0); k++) {
+      ctx.io.stdout(`\nExplanation ${k + 1}: ${explanations.B?.[k]?.prompt ?? explanations.I[k].prompt}\n`);
+      for (const m of METHODS) if (explanations[m]?.[k]) ctx.io.stdout(`  ${m}: ${explanations[m][k].answer}\n`);
+      ctx.io.stdout(`  recommender's rationale: ${explanations.I[k].reference}\n`);
+    }
+  }
+  return { metrics: results, baselines, explanations };
+}
+
+const DEMO_TEST_EXAMPLES = 150;
 
 export function registerDemoCommand(program: Command, ctx: CommandContext): void {
   program
@@ -36,6 +84,7 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
     .option('--items <n>', 'number of items', intOption(20), 500)
     .option('--seed <s>', 'random seed', intOption(0), 42)
     .option('--epochs <n>', 'SASRec training epochs at most', intOption(1), 20)
+    .option('--align-steps <n>', 'alignment steps per method', intOption(1), 300)
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: DemoFlags) => {
       // The demo is disposable: re-running it replaces the previous demo project's data.
@@ -79,19 +128,23 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
       stop();
       const prompt = 'A user enjoyed';
       const [sample] = await generateText(tiny.dir, prompt, { maxNewTokens: 24 });
+      if (!ctx.json) {
+        ctx.io.stdout(
+          `\nTiny LM: ${tiny.parameters.toLocaleString('en-US')} parameters, vocabulary ${tiny.vocabSize}, ` +
+            `pre-trained ${tiny.steps} steps (loss ${tiny.finalLoss.toFixed(3)}) in ${tiny.seconds.toFixed(0)} s\n` +
+            `  "${prompt}" → "${sample.text}"\n`,
+        );
+      }
+      await exportProject(f.project, { seed: f.seed, maxAnchorsPerUser: 8 });
+      const alignment = await alignAllMethods(f.project, f.alignSteps, f.seed, ctx);
       if (ctx.json) {
         printJson(ctx.io, {
           dataset,
           recommender: { epochs: trained.epochs, validation: trained.validation },
           evaluation,
           llm: { ...tiny, sample: { prompt, text: sample.text } },
+          alignment,
         });
-      } else {
-        ctx.io.stdout(
-          `\nTiny LM: ${tiny.parameters.toLocaleString('en-US')} parameters, vocabulary ${tiny.vocabSize}, ` +
-            `pre-trained ${tiny.steps} steps (loss ${tiny.finalLoss.toFixed(3)}) in ${tiny.seconds.toFixed(0)} s\n` +
-            `  "${prompt}" → "${sample.text}"\n`,
-        );
       }
     });
 }

@@ -23,19 +23,36 @@ import { type AlignmentReport, alignmentReport, alignmentTable } from './eval/al
 import { popularityAnswerer, randomAnswerer } from './eval/answerer.ts';
 import { type AlignmentMetrics, evaluateAlignment } from './eval/evaluate-alignment.ts';
 import { lmAnswerer } from './eval/lm-answerer.ts';
-import type { AlignExample } from './example.ts';
+import { type AlignExample, promptText } from './example.ts';
 import { generateTasks } from './generate-tasks.ts';
 import { readRunConfig, runDir } from './runs.ts';
 
+export interface Explanation {
+  user: number;
+  prompt: string;
+  /** The aligned LM's explanation. */
+  answer: string;
+  /** The recommender-derived rationale it was trained to give (task 7's label). */
+  reference: string;
+}
+
 export interface AlignEvalResult {
   report: AlignmentReport;
+  metrics: AlignmentMetrics;
+  baselines: Record<string, AlignmentMetrics>;
   table: string;
+  explanations: Explanation[];
 }
 
 export async function evaluateRun(
   project: string,
   runId: string,
-  opts: { maxTest?: number; onProgress?: (label: string, done: number, total: number) => void } = {},
+  opts: {
+    maxTest?: number;
+    /** Also generate explanations for this many rationale (task 7) test examples. */
+    explain?: number;
+    onProgress?: (label: string, done: number, total: number) => void;
+  } = {},
 ): Promise<AlignEvalResult> {
   const cfg = await readRunConfig(project, runId);
   const dir = runDir(project, runId);
@@ -52,7 +69,11 @@ export async function evaluateRun(
     recommender,
   });
   await recommender.release();
-  const test = set.examples.filter((e) => e.split === 'test').slice(0, opts.maxTest);
+  // With a cap, take an equal share of every task (examples come grouped by task).
+  const allTest = set.examples.filter((e) => e.split === 'test');
+  const tasks = [...new Set(allTest.map((e) => e.task))];
+  const perTask = opts.maxTest ? Math.max(1, Math.ceil(opts.maxTest / tasks.length)) : Number.POSITIVE_INFINITY;
+  const test = tasks.flatMap((t) => allTest.filter((e) => e.task === t).slice(0, perTask));
   const [base, tok] = [await loadHfModelDir(cfg.llmDir), await loadTokenizer(cfg.llmDir)];
   const adapter = await loadPeftAdapter(path.join(dir, 'adapter'), base.config);
   const { tensors: projTensors } = await loadSafetensors(path.join(dir, 'projectors.safetensors'));
@@ -77,6 +98,8 @@ export async function evaluateRun(
     return { ids: p.ids, addEmbeddings: addEmbeddings(p.slots, p.ids.length, tensors) };
   };
   const banned = tok.specialTokenIds.filter((id) => id !== tok.eosTokenId);
+  const explained = set.examples.filter((e) => e.split === 'test' && e.task === 7).slice(0, opts.explain ?? 0);
+  const explanations: Explanation[] = [];
   const run = async (label: string, weights: Map<string, HostTensor>, tensors: Map<string, HostTensor> | null) => {
     const runtime = await LlamaRuntime.create(base.config, weights, {
       bannedTokenIds: banned,
@@ -84,7 +107,19 @@ export async function evaluateRun(
     });
     try {
       const answerer = lmAnswerer(runtime, tok, encodePrompt(tensors));
-      return await evaluateAlignment(test, answerer, { onProgress: (d, t) => opts.onProgress?.(label, d, t) });
+      const metrics = await evaluateAlignment(test, answerer, { onProgress: (d, t) => opts.onProgress?.(label, d, t) });
+      if (tensors && explained.length > 0) {
+        const answers = await answerer.generate(explained, { beams: 1, maxNewTokens: 48 });
+        explained.forEach((e, k) =>
+          explanations.push({
+            user: e.user,
+            prompt: promptText(e.segments),
+            answer: answers[k][0] ?? '',
+            reference: e.answer,
+          }),
+        );
+      }
+      return metrics;
     } finally {
       await runtime.release();
     }
@@ -104,5 +139,17 @@ export async function evaluateRun(
   };
   const report = alignmentReport(cfg.method, aligned, baselines);
   await writeFileAtomic(path.join(dir, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
-  return { report, table: alignmentTable({ [cfg.method]: aligned, ...baselines }) };
+  if (explanations.length > 0) {
+    await writeFileAtomic(
+      path.join(dir, 'explanations.jsonl'),
+      explanations.map((e) => `${JSON.stringify(e)}\n`).join(''),
+    );
+  }
+  return {
+    report,
+    metrics: aligned,
+    baselines,
+    table: alignmentTable({ [cfg.method]: aligned, ...baselines }),
+    explanations,
+  };
 }

@@ -77,8 +77,8 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     tasks: [...new Set(taskSet.examples.map((e) => e.task))],
     seed,
     steps: req.steps ?? 400,
-    batchSize: req.batchSize ?? 8,
-    lr: req.lr ?? 2e-3,
+    batchSize: req.batchSize ?? 16,
+    lr: req.lr ?? 5e-3,
     lora: loraConfig({
       r: req.loraRank ?? 8,
       alpha: 2 * (req.loraRank ?? 8),
