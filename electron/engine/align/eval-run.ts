@@ -110,14 +110,14 @@ export async function evaluateRun(
       const metrics = await evaluateAlignment(test, answerer, { onProgress: (d, t) => opts.onProgress?.(label, d, t) });
       if (tensors && explained.length > 0) {
         const answers = await answerer.generate(explained, { beams: 1, maxNewTokens: 48 });
-        explained.forEach((e, k) =>
+        for (const [k, e] of explained.entries()) {
           explanations.push({
             user: e.user,
             prompt: promptText(e.segments),
             answer: answers[k][0] ?? '',
             reference: e.answer,
-          }),
-        );
+          });
+        }
       }
       return metrics;
     } finally {
