@@ -53,6 +53,8 @@ describe('alignment end to end (small)', () => {
       '6',
       '--batch-size',
       '4',
+      '--eval-every',
+      '3',
       '--json',
     );
     expect(t.code).toBe(0);
@@ -69,8 +71,11 @@ describe('alignment end to end (small)', () => {
     const metrics = readFileSync(path.join(project, 'runs', trained.run, 'metrics.jsonl'), 'utf8')
       .trim()
       .split('\n');
-    expect(metrics).toHaveLength(6);
-    expect(JSON.parse(metrics[0])).toMatchObject({ step: 1 });
+    const lines = metrics.map((l) => JSON.parse(l));
+    expect(lines.filter((l) => !l.eval).map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    const evals = lines.filter((l) => l.eval);
+    expect(evals.map((l) => l.step)).toEqual([3, 6]);
+    for (const k of ['loss/T1', 'loss/T2', 'loss/T3']) expect(evals[1].eval[k]).toBeGreaterThan(0);
     expect((await run('align', 'train', '--project', project, '--method', 'I', '--tasks', '9')).code).toBe(2);
   });
 

@@ -20,6 +20,7 @@ interface TrainFlags {
   seed?: number;
   threads?: number;
   resume?: string;
+  evalEvery?: number;
 }
 
 function taskListOption(value: string): TaskId[] {
@@ -43,6 +44,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .option('--lr <x>', 'peak learning rate', positiveNumberOption)
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
     .option('--threads <n>', 'CPU threads', intOption(1))
+    .option('--eval-every <n>', 'held-out loss per task every n steps (default 50)', intOption(1))
     .option('--resume <run>', 'continue this run from its last checkpoint')
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: TrainFlags) => {
@@ -64,6 +66,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
           seed: f.seed,
           threads: f.threads,
           resumeRun: f.resume,
+          evalEvery: f.evalEvery,
           signal: abort.signal,
           onTrainer: (t, info) => {
             stop = attachTrainingProgress(t, `align ${f.method}`);

@@ -76,8 +76,13 @@ export class AlignBatches {
   }
 
   batch(step: number): Feeds {
-    const rows = this.rows(step);
-    const items = Array.from(rows, (r) => this.o.examples[r].encoded);
+    const { feeds, saved } = this.assemble(Array.from(this.rows(step), (r) => this.o.examples[r].encoded));
+    this.saved = saved;
+    return feeds;
+  }
+
+  /** Pads encoded examples into one batch and injects the projected vectors (current weights). */
+  assemble(items: EncodedExample[]): { feeds: Feeds; saved: InjectionSaved } {
     const B = items.length;
     const T = Math.max(...items.map((e) => e.ids.length));
     const tokens = new Int32Array(B * T).fill(this.o.padId);
@@ -101,10 +106,12 @@ export class AlignBatches {
       slots,
       projectors,
     });
-    this.saved = saved;
     return {
-      inputs_embeds: { dtype: 'float32', dims: [B, T, this.o.hidden], data: embeds },
-      labels: { dtype: 'int64', dims: [B, T], data: labels },
+      feeds: {
+        inputs_embeds: { dtype: 'float32', dims: [B, T, this.o.hidden], data: embeds },
+        labels: { dtype: 'int64', dims: [B, T], data: labels },
+      },
+      saved,
     };
   }
 

@@ -23,10 +23,11 @@ import { readExports } from '../recommender/export/index.ts';
 import { loadRecommender } from '../recommender/load-recommender.ts';
 import { AlignBatches } from './align-batches.ts';
 import { alignModelBuilder } from './align-model.ts';
-import { createEncoder } from './encode.ts';
+import { createEncoder, type EncodedExample } from './encode.ts';
 import type { Method, TaskId } from './example.ts';
 import { generateTasks } from './generate-tasks.ts';
 import { type AlignRunConfig, newRunId, runDir, writeRunConfig } from './runs.ts';
+import { TaskLossProbe } from './task-loss.ts';
 
 export interface AlignTrainRequest {
   project: string;
@@ -44,6 +45,8 @@ export interface AlignTrainRequest {
   /** Continue this run from its checkpoint. */
   resumeRun?: string;
   checkpointEvery?: number;
+  /** Held-out per-task loss every N steps (default 50). */
+  evalEvery?: number;
   signal?: AbortSignal;
   onTrainer?: (trainer: Trainer, info: { runId: string; totalSteps: number }) => void;
 }
@@ -103,8 +106,9 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     dims: t.dims,
     group: { name: 'projector', weightDecay: 0 },
   }));
+  const builder = alignModelBuilder(cfg.lora, model.config, model.weights);
   const ts = await TrainStep.create(
-    alignModelBuilder(cfg.lora, model.config, model.weights),
+    builder,
     {
       optimizer: { kind: 'adamw' },
       maxGradNorm: 1,
@@ -127,6 +131,16 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     params: () => ts.params,
   });
   const metricsFile = path.join(dir, 'metrics.jsonl');
+  // Held-out loss per task every `evalEvery` steps, on up to 8 test examples of each task.
+  const held = new Map<number, EncodedExample[]>();
+  for (const e of taskSet.examples) {
+    if (e.split !== 'test') continue;
+    const list = held.get(e.task) ?? [];
+    if (list.length < 8) list.push(encode(e));
+    held.set(e.task, list);
+  }
+  const probe = await TaskLossProbe.create(builder, held, batches, { threads: req.threads, providers: ['cpu'] });
+  const evalEvery = req.evalEvery ?? 50;
   const trainer = new Trainer(ts, {
     totalSteps: cfg.steps,
     schedule: { kind: 'linear', lr: cfg.lr, warmupSteps: Math.ceil(cfg.steps / 20), totalSteps: cfg.steps },
@@ -139,7 +153,9 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     checkpointEvery: req.checkpointEvery ?? 50,
     config: cfg,
     signal: req.signal,
+    evaluate: { every: evalEvery, run: () => probe.run(ts.params) },
   });
+  trainer.on('eval', (e) => appendFileSync(metricsFile, `${JSON.stringify({ step: e.step, eval: e.metrics })}\n`));
   trainer.on('step', (e) => {
     const line = {
       step: e.step,
@@ -164,6 +180,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
   const run = await trainer.run();
   const params = new Map(ts.params);
   await ts.release();
+  await probe.release();
   if (run.completed) {
     const loraWeights = new Map(loraParamShapes(cfg.lora, model.config).map(({ name }) => [name, params.get(name)!]));
     await savePeftAdapter(path.join(dir, 'adapter'), { config: cfg.lora, weights: loraWeights, baseModel: llmDir });
