@@ -85,3 +85,36 @@ export class Rng {
     return arr;
   }
 }
+
+/**
+ * Rows of a data set visited in a seeded permutation per epoch and cut into batches, so the rows of
+ * optimizer step s are a pure function of s (what exact resume needs). `label` names the stream.
+ */
+export class EpochOrder {
+  readonly stepsPerEpoch: number;
+  private order: Uint32Array | null = null;
+  private orderEpoch = -1;
+
+  constructor(
+    private readonly n: number,
+    private readonly batchSize: number,
+    private readonly seed: number,
+    private readonly label: string,
+    /** Drop the last partial batch of each epoch (all batches then have the same size). */
+    dropLast = false,
+  ) {
+    this.stepsPerEpoch = dropLast ? Math.max(1, Math.floor(n / batchSize)) : Math.ceil(n / batchSize);
+  }
+
+  rows(step: number): Uint32Array {
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    if (epoch !== this.orderEpoch) {
+      this.order = new Rng(this.seed)
+        .fork(`${this.label}${epoch}`)
+        .shuffle(Uint32Array.from({ length: this.n }, (_, k) => k));
+      this.orderEpoch = epoch;
+    }
+    const k = step % this.stepsPerEpoch;
+    return this.order!.subarray(k * this.batchSize, (k + 1) * this.batchSize);
+  }
+}

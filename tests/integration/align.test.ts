@@ -2,23 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../electron/cli/main.ts';
 import { loadPeftAdapter } from '../../electron/engine/llm/peft-adapter.ts';
+import { runCli } from '../helpers/run-cli.ts';
 import { makeAlignProject } from './helpers/align-project.ts';
 
-const run = async (...args: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'recx', ...args], {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-};
+const run = runCli;
 
 const worker = path.resolve('tests/integration/helpers/align-kill-worker.ts');
 const runWorker = (project: string, killAt: string, resume = '') => {

@@ -2,25 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../electron/cli/main.ts';
 import { importDataset } from '../../electron/engine/data/import-dataset.ts';
 import { loadHfModelDir } from '../../electron/engine/llm/hf-model-dir.ts';
 import { createTinyLm, type TinyLmResult } from '../../electron/engine/llm/tiny-lm.ts';
 import { loadTokenizer } from '../../electron/engine/llm/tokenizer-files.ts';
+import { runCli } from '../helpers/run-cli.ts';
 
-const run = async (...args: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'recx', ...args], {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-};
+const run = runCli;
 
 let project = '';
 let tiny: TinyLmResult;

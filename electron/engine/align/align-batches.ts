@@ -10,7 +10,7 @@ import type { Feeds } from '../graph/train-step.ts';
 import type { InjectionSaved } from '../kernels/embedding-injection.ts';
 import { type InjectionKernels, loadInjectionKernels } from '../kernels/injection-kernels.ts';
 import { projectorFromTensors, projectorTensors, SLOT_KINDS, type SlotKind } from '../kernels/projector.ts';
-import { Rng } from '../random.ts';
+import { EpochOrder } from '../random.ts';
 import type { EncodedExample } from './encode.ts';
 import type { AlignExample } from './example.ts';
 
@@ -35,27 +35,18 @@ export interface AlignBatchesOptions {
 export class AlignBatches {
   readonly stepsPerEpoch: number;
   private readonly kernels: InjectionKernels;
-  private order: Uint32Array | null = null;
-  private orderEpoch = -1;
+  private readonly order: EpochOrder;
   private saved: InjectionSaved | null = null;
 
   constructor(private readonly o: AlignBatchesOptions) {
     if (o.examples.length === 0) throw new Error('no training examples');
-    this.stepsPerEpoch = Math.max(1, Math.floor(o.examples.length / o.batchSize));
+    this.order = new EpochOrder(o.examples.length, o.batchSize, o.seed, 'align-epoch-', true);
+    this.stepsPerEpoch = this.order.stepsPerEpoch;
     this.kernels = o.kernels ?? loadInjectionKernels();
   }
 
   private rows(step: number): Uint32Array {
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    if (epoch !== this.orderEpoch) {
-      const n = this.o.examples.length;
-      this.order = new Rng(this.o.seed)
-        .fork(`align-epoch-${epoch}`)
-        .shuffle(Uint32Array.from({ length: n }, (_, k) => k));
-      this.orderEpoch = epoch;
-    }
-    const k = step % this.stepsPerEpoch;
-    return this.order!.subarray(k * this.o.batchSize, (k + 1) * this.o.batchSize);
+    return this.order.rows(step);
   }
 
   /** Task id → number of examples in the batch of `step`. */

@@ -4,23 +4,23 @@
  * permutation, so batches are a pure function of the step (exact resume).
  */
 import type { HostTensor } from '../graph/graph.ts';
-import { Rng } from '../random.ts';
+import { EpochOrder } from '../random.ts';
 
 export class LmBatches {
   readonly windows: number;
   readonly stepsPerEpoch: number;
-  private order: Uint32Array | null = null;
-  private orderEpoch = -1;
+  private readonly order: EpochOrder;
 
   constructor(
     private readonly stream: Int32Array,
     private readonly seqLen: number,
-    private readonly batchSize: number,
-    private readonly seed: number,
+    readonly batchSize: number,
+    readonly seed: number,
   ) {
     this.windows = Math.floor(stream.length / seqLen);
     if (this.windows < 1) throw new Error(`corpus of ${stream.length} tokens is shorter than one window of ${seqLen}`);
-    this.stepsPerEpoch = Math.max(1, Math.floor(this.windows / batchSize));
+    this.order = new EpochOrder(this.windows, batchSize, seed, 'lm-epoch-', true);
+    this.stepsPerEpoch = this.order.stepsPerEpoch;
   }
 
   /** Token stream from tokenized lines, each followed by `eos`. */
@@ -37,15 +37,7 @@ export class LmBatches {
   }
 
   batch(step: number): Record<string, HostTensor> {
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    if (epoch !== this.orderEpoch) {
-      this.order = new Rng(this.seed)
-        .fork(`lm-epoch-${epoch}`)
-        .shuffle(Uint32Array.from({ length: this.windows }, (_, k) => k));
-      this.orderEpoch = epoch;
-    }
-    const k = step % this.stepsPerEpoch;
-    const rows = this.order!.subarray(k * this.batchSize, (k + 1) * this.batchSize);
+    const rows = this.order.rows(step);
     const t = this.seqLen;
     const ids = new BigInt64Array(rows.length * t);
     rows.forEach((w, r) => {

@@ -11,7 +11,7 @@
 
 import type { ProcessedDataset } from '../data/preprocess.ts';
 import type { HostTensor } from '../graph/graph.ts';
-import { Rng } from '../random.ts';
+import { EpochOrder, Rng } from '../random.ts';
 
 export interface TrainingData {
   numUsers: number;
@@ -26,10 +26,6 @@ export function trainingData(ds: Pick<ProcessedDataset, 'numUsers' | 'numItems' 
   const trainEnd = new Uint32Array(ds.numUsers);
   for (let u = 0; u < ds.numUsers; u++) trainEnd[u] = ds.offsets[u + 1] - 2;
   return { numUsers: ds.numUsers, numItems: ds.numItems, offsets: ds.offsets, trainEnd, items: ds.items };
-}
-
-function permutation(n: number, rng: Rng): Uint32Array {
-  return rng.shuffle(Uint32Array.from({ length: n }, (_, k) => k));
 }
 
 /** Draws an item in 1…numItems that `excluded` does not contain (rejection sampling). */
@@ -47,32 +43,22 @@ function int64(dims: number[], data: BigInt64Array): HostTensor {
 
 export class SasrecBatches {
   readonly stepsPerEpoch: number;
-  private order: Uint32Array | null = null;
-  private orderEpoch = -1;
+  private readonly order: EpochOrder;
 
   constructor(
     private readonly data: TrainingData,
     private readonly maxLen: number,
-    private readonly batchSize: number,
+    readonly batchSize: number,
     private readonly seed: number,
     /** 'bce' adds `pos`/`neg`; 'ce' adds `labels`. */
     private readonly loss: 'bce' | 'ce',
   ) {
-    this.stepsPerEpoch = Math.ceil(data.numUsers / batchSize);
-  }
-
-  private users(epoch: number): Uint32Array {
-    if (this.orderEpoch !== epoch) {
-      this.order = permutation(this.data.numUsers, new Rng(this.seed).fork(`epoch-${epoch}`));
-      this.orderEpoch = epoch;
-    }
-    return this.order!;
+    this.order = new EpochOrder(data.numUsers, batchSize, seed, 'epoch-');
+    this.stepsPerEpoch = this.order.stepsPerEpoch;
   }
 
   batch(step: number): Record<string, HostTensor> {
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    const k = step % this.stepsPerEpoch;
-    const users = this.users(epoch).subarray(k * this.batchSize, (k + 1) * this.batchSize);
+    const users = this.order.rows(step);
     const b = users.length;
     const t = this.maxLen;
     const seq = new BigInt64Array(b * t);
@@ -103,12 +89,11 @@ export class MfBatches {
   readonly stepsPerEpoch: number;
   private readonly userOf: Uint32Array;
   private readonly itemOf: Uint32Array;
-  private order: Uint32Array | null = null;
-  private orderEpoch = -1;
+  private readonly order: EpochOrder;
 
   constructor(
     private readonly data: TrainingData,
-    private readonly batchSize: number,
+    readonly batchSize: number,
     private readonly seed: number,
     private readonly negatives: number,
   ) {
@@ -123,17 +108,12 @@ export class MfBatches {
         this.itemOf[k++] = data.items[p];
       }
     }
-    this.stepsPerEpoch = Math.ceil(n / batchSize);
+    this.order = new EpochOrder(n, batchSize, seed, 'epoch-');
+    this.stepsPerEpoch = this.order.stepsPerEpoch;
   }
 
   batch(step: number): Record<string, HostTensor> {
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    if (this.orderEpoch !== epoch) {
-      this.order = permutation(this.userOf.length, new Rng(this.seed).fork(`epoch-${epoch}`));
-      this.orderEpoch = epoch;
-    }
-    const k = step % this.stepsPerEpoch;
-    const rows = this.order!.subarray(k * this.batchSize, (k + 1) * this.batchSize);
+    const rows = this.order.rows(step);
     const b = rows.length;
     const rng = new Rng(this.seed).fork(`negatives-${step}`);
     const user = new BigInt64Array(b);

@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli/main.ts';
+import { runCli } from '../../helpers/run-cli.ts';
 
-const run = async (...args: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'recx', ...args], {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-};
+const run = runCli;
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'recx-cli-'));
 const small = ['--format', 'synthetic', '--users', '60', '--items', '40'];

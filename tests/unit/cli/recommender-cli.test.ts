@@ -2,21 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli/main.ts';
+import { runCli } from '../../helpers/run-cli.ts';
 
-const run = async (...args: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'recx', ...args], {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-  });
-  return { code, stdout, stderr };
-};
+const run = runCli;
 
 let project = '';
 beforeAll(async () => {
