@@ -44,6 +44,7 @@ export class OnnxFileSession {
           intraOpNumThreads: settings.threads ?? availableParallelism(),
           interOpNumThreads: 1,
           executionMode: 'sequential',
+          extra: { session: { intra_op: { allow_spinning: '0' } } }, // see session.ts
           logSeverityLevel: p === 'cpu' ? 2 : 4,
         }),
       file,

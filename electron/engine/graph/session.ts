@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { InputError } from '../errors.ts';
 import type { Graph, HostTensor } from './graph.ts';
 import { graphSummary, writeOnnx } from './onnx-writer.ts';
 import { optimizeGraph } from './optimize.ts';
@@ -69,6 +70,14 @@ export class GraphSession {
   static async create(graph: Graph, settings: SessionSettings = {}): Promise<GraphSession> {
     const log = settings.log ?? defaultLog;
     optimizeGraph(graph);
+    let initBytes = 0;
+    for (const t of graph.initializers.values()) initBytes += t.data.byteLength;
+    if (initBytes > 1.9 * 2 ** 30) {
+      throw new InputError(
+        `${graph.name}: ${(initBytes / 2 ** 30).toFixed(1)} GiB of frozen weights is over the 2 GB an in-memory ONNX model can hold; ` +
+          'pass large frozen bases as graph inputs (LoRA: base {kind: "inputs"}) or use a file-backed session',
+      );
+    }
     const { model } = writeOnnx(graph);
     if (debugEnabled('graph')) {
       const dir = process.env.RECX_DEBUG_DIR ?? tmpdir();
@@ -89,6 +98,9 @@ export class GraphSession {
           intraOpNumThreads: threads,
           interOpNumThreads: 1,
           executionMode: 'sequential',
+          // Idle worker threads sleep instead of spinning: on a busy 2-core machine spinning cost
+          // up to 2× at 2 threads (bench/llm), and a desktop app shares its cores.
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
           // ORT's fusions store folded scales as float32 (e.g. MatMul·scale → FusedMatMul alpha),
           // which would round float64 graphs (used to check gradients); those get basic only.
           graphOptimizationLevel: usesFloat64 ? 'basic' : 'all',
