@@ -65,6 +65,25 @@ describe('alignment end to end (small)', () => {
     expect(evals.map((l) => l.step)).toEqual([3, 6]);
     for (const k of ['loss/T1', 'loss/T2', 'loss/T3']) expect(evals[1].eval[k]).toBeGreaterThan(0);
     expect((await run('align', 'train', '--project', project, '--method', 'I', '--tasks', '9')).code).toBe(2);
+    const acc = await run(
+      'align',
+      'train',
+      '--project',
+      project,
+      '--method',
+      'H',
+      '--tasks',
+      '1,6',
+      '--steps',
+      '2',
+      '--batch-size',
+      '2',
+      '--accumulation',
+      '2',
+      '--json',
+    );
+    expect(acc.code).toBe(0);
+    expect(JSON.parse(acc.stdout)).toMatchObject({ completed: true, steps: 2 });
   });
 
   it('resumes exactly after kill -9: the adapter equals an uninterrupted run’s', async () => {

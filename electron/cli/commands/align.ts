@@ -16,6 +16,7 @@ interface TrainFlags {
   tasks?: TaskId[];
   steps?: number;
   batchSize?: number;
+  accumulation?: number;
   lr?: number;
   seed?: number;
   threads?: number;
@@ -41,6 +42,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .option('--tasks <list>', 'comma-separated task numbers (default: all of the method)', taskListOption)
     .option('--steps <n>', 'optimizer steps', intOption(1))
     .option('--batch-size <n>', 'examples per step', intOption(1))
+    .option('--accumulation <n>', 'micro-batches per optimizer step (gradient accumulation)', intOption(1))
     .option('--lr <x>', 'peak learning rate', positiveNumberOption)
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
     .option('--threads <n>', 'CPU threads', intOption(1))
@@ -62,6 +64,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
           tasks: f.tasks,
           steps: f.steps,
           batchSize: f.batchSize,
+          accumulation: f.accumulation,
           lr: f.lr,
           seed: f.seed,
           threads: f.threads,

@@ -36,7 +36,8 @@ export class AlignBatches {
   readonly stepsPerEpoch: number;
   private readonly kernels: InjectionKernels;
   private readonly order: EpochOrder;
-  private saved: InjectionSaved | null = null;
+  /** Kernel activations of the micro-batches of the current step, by micro index. */
+  private saved: InjectionSaved[] = [];
 
   constructor(private readonly o: AlignBatchesOptions) {
     if (o.examples.length === 0) throw new Error('no training examples');
@@ -66,10 +67,14 @@ export class AlignBatches {
     return src.subarray(ref * d, (ref + 1) * d);
   }
 
-  batch(step: number): Feeds {
-    const { feeds, saved } = this.assemble(Array.from(this.rows(step), (r) => this.o.examples[r].encoded));
-    this.saved = saved;
-    return feeds;
+  /** The micro-batches of optimizer step `step` (micro-batch k is batch number step·n + k). */
+  microBatches(step: number, n = 1): Feeds[] {
+    this.saved = [];
+    return Array.from({ length: n }, (_, k) => {
+      const { feeds, saved } = this.assemble(Array.from(this.rows(step * n + k), (r) => this.o.examples[r].encoded));
+      this.saved.push(saved);
+      return feeds;
+    });
   }
 
   /** Pads encoded examples into one batch and injects the projected vectors (current weights). */
@@ -107,10 +112,11 @@ export class AlignBatches {
   }
 
   /** Projector gradients from the graph's d loss / d inputs_embeds of the last batch. */
-  externalGradients(_micro: number, outputs: Feeds): Map<string, Float32Array> {
-    if (!this.saved) throw new Error('externalGradients before batch');
+  externalGradients(micro: number, outputs: Feeds): Map<string, Float32Array> {
+    const saved = this.saved[micro];
+    if (!saved) throw new Error(`externalGradients for micro-batch ${micro} before it was assembled`);
     const d = outputs['grad.inputs_embeds'].data as Float32Array;
-    const grads = this.kernels.backward(d, this.saved, { trainedRows: [] });
+    const grads = this.kernels.backward(d, saved, { trainedRows: [] });
     const params = this.o.params();
     const out = new Map<string, Float32Array>();
     for (const kind of SLOT_KINDS) {
@@ -125,7 +131,6 @@ export class AlignBatches {
         );
       }
     }
-    this.saved = null;
     return out;
   }
 }

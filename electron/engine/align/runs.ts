@@ -12,6 +12,7 @@ export interface AlignRunConfig {
   seed: number;
   steps: number;
   batchSize: number;
+  accumulation: number;
   lr: number;
   lora: LoraConfig;
   maxLen: number;

@@ -35,6 +35,8 @@ export interface AlignTrainRequest {
   tasks?: TaskId[];
   steps?: number;
   batchSize?: number;
+  /** Micro-batches per optimizer step (gradient accumulation; default 1). */
+  accumulation?: number;
   lr?: number;
   loraRank?: number;
   /** LoRA target projections (default all seven: the tiny LM is small enough, and q/v alone learn too little). */
@@ -81,6 +83,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     seed,
     steps: req.steps ?? 400,
     batchSize: req.batchSize ?? 16,
+    accumulation: req.accumulation ?? 1,
     lr: req.lr ?? 5e-3,
     lora: loraConfig({
       r: req.loraRank ?? 8,
@@ -112,7 +115,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     {
       optimizer: { kind: 'adamw' },
       maxGradNorm: 1,
-      accumulation: 1,
+      accumulation: cfg.accumulation,
       external,
       session: { threads: req.threads, providers: ['cpu'] },
     },
@@ -145,10 +148,10 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     totalSteps: cfg.steps,
     schedule: { kind: 'linear', lr: cfg.lr, warmupSteps: Math.ceil(cfg.steps / 20), totalSteps: cfg.steps },
     groups: [...new Set(['decay', 'no_decay', 'projector'])].filter((g) => ts.groupNames.includes(g)),
-    batches: (step) => [batches.batch(step)],
+    batches: (step) => batches.microBatches(step, cfg.accumulation),
     externalGradients: (micro, outputs) => batches.externalGradients(micro, outputs),
     seed,
-    tokensPerStep: cfg.batchSize * maxLen,
+    tokensPerStep: cfg.batchSize * cfg.accumulation * maxLen,
     checkpointDir: path.join(dir, 'checkpoint'),
     checkpointEvery: req.checkpointEvery ?? 50,
     config: cfg,
@@ -160,7 +163,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     const line = {
       step: e.step,
       loss: e.loss,
-      tasks: batches.tasksOf(e.step - 1),
+      tasks: batches.tasksOf((e.step - 1) * cfg.accumulation),
       lr: e.lr,
       tokensPerSec: e.throughput,
       rssMb: e.rssMb,
