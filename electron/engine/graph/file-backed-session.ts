@@ -3,6 +3,7 @@
  * external-data file), for graphs whose initializers are large frozen weights: protobuf cannot hold
  * more than 2 GB, and ORT reads external data from files. GraphSession (in-memory) stays the
  * choice for small graphs and training steps. The folder is removed on release (and at exit).
+ * The graph is consumed: its initializers are dropped once written.
  */
 import { rmSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -73,6 +74,10 @@ export class FileBackedGraphSession {
           await fh.close();
         }
       }
+      // The weights are on disk now: drop the graph's references so that, once the caller lets go
+      // of its copy too, only ORT's copy stays in memory (bench/llm measured 2× peak without this).
+      graph.initializers.clear();
+      external.length = 0;
       const session = await OnnxFileSession.open(file, opts);
       return new FileBackedGraphSession(session, dir, graph.name);
     } catch (e) {

@@ -24,6 +24,11 @@ export interface LlamaRuntimeOptions {
   eosTokenIds?: readonly number[];
   /** Longest prompt + generation in tokens: the RoPE table length. Default min(maxPositions, 4096). */
   maxLength?: number;
+  /**
+   * Empty `weights` once the graph holds them, so that after they are written for ORT only ORT's
+   * copy stays in memory (a 2 GB model otherwise peaked near 5 GB). For callers that own the map.
+   */
+  consumeWeights?: boolean;
   /** Provider order, threads, external-data threshold of the session. */
   session?: FileBackedSessionOptions;
 }
@@ -53,6 +58,7 @@ export class LlamaRuntime implements NextTokenModel {
   ): Promise<LlamaRuntime> {
     const maxLength = Math.min(cfg.maxPositions, opts.maxLength ?? DEFAULT_MAX_LENGTH);
     const graph = buildLlamaStepGraph({ ...cfg, maxPositions: maxLength }, weights);
+    if (opts.consumeWeights) weights.clear();
     const session = await FileBackedGraphSession.create(graph, opts.session);
     return new LlamaRuntime(cfg, session, maxLength, [...(opts.bannedTokenIds ?? [])], [...(opts.eosTokenIds ?? [])]);
   }
@@ -62,6 +68,7 @@ export class LlamaRuntime implements NextTokenModel {
     const model = await loadHfModelDir(dir);
     return LlamaRuntime.create(model.config, model.weights, {
       ...opts,
+      consumeWeights: true,
       eosTokenIds: opts.eosTokenIds ?? model.eosTokenIds,
     });
   }
