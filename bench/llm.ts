@@ -21,7 +21,6 @@
  * Progress on stderr; the last stdout line is one JSON object.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { HostTensor } from '../electron/engine/graph/graph.ts';
 import { TrainStep } from '../electron/engine/graph/train-step.ts';
@@ -30,6 +29,7 @@ import { LlamaRuntime } from '../electron/engine/llm/llama-runtime.ts';
 import { initLlamaParams, type LlamaConfig } from '../electron/engine/models/llama.ts';
 import { initLoraParams, loraCausalLmBuilder, loraConfig } from '../electron/engine/models/lora.ts';
 import { Rng } from '../electron/engine/random.ts';
+import { referencePython } from './reference-python.ts';
 
 type ModelName = 'tiny' | 'qwen05b';
 type Kind = 'generate' | 'lora';
@@ -181,18 +181,6 @@ async function loraWorker(plan: ModelPlan, threads: number): Promise<Figures> {
 async function worker(req: Request): Promise<Figures> {
   const plan = PLANS[req.model];
   return req.kind === 'generate' ? generateWorker(plan, req.threads) : loraWorker(plan, req.threads);
-}
-
-function referencePython(): string | null {
-  const candidates = [process.env.RECX_REF_PYTHON, path.resolve('.ref-venv/bin/python')].filter(Boolean) as string[];
-  for (const py of candidates) {
-    if (!existsSync(py)) continue;
-    try {
-      execFileSync(py, ['-c', 'import torch, transformers, peft'], { stdio: 'ignore' });
-      return py;
-    } catch {}
-  }
-  return null;
 }
 
 const lastJson = <T>(out: string): T => JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T;

@@ -14,13 +14,14 @@
  * Progress on stderr; the last stdout line is one JSON object.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HostTensor } from '../electron/engine/graph/graph.ts';
 import { TrainStep } from '../electron/engine/graph/train-step.ts';
 import { initSasrecParams, type SasrecConfig, sasrecBceBuilder } from '../electron/engine/models/sasrec.ts';
 import { Rng } from '../electron/engine/random.ts';
+import { referencePython } from './reference-python.ts';
 
 const USERS = 943;
 const ITEMS = 1682;
@@ -148,18 +149,6 @@ async function worker(req: { dir: string; maxLen: number; threads: number; epoch
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     last_loss: loss,
   };
-}
-
-function referencePython(): string | null {
-  const candidates = [process.env.RECX_REF_PYTHON, path.resolve('.ref-venv/bin/python')].filter(Boolean) as string[];
-  for (const py of candidates) {
-    if (!existsSync(py)) continue;
-    try {
-      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-      return py;
-    } catch {}
-  }
-  return null;
 }
 
 const lastJson = <T>(out: string): T => JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T;

@@ -7,7 +7,6 @@
  * Progress on stderr; the last stdout line is one JSON object.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Graph, type HostTensor, type Value } from '../electron/engine/graph/graph.ts';
 import { gatherGradient } from '../electron/engine/graph/ops/shape.ts';
@@ -20,6 +19,7 @@ import {
   llamaCausalLmBuilder,
 } from '../electron/engine/models/llama.ts';
 import { Rng } from '../electron/engine/random.ts';
+import { referencePython } from './reference-python.ts';
 
 const CFG: LlamaConfig = {
   vocabSize: 512,
@@ -79,18 +79,6 @@ async function inferenceMs(threads: number): Promise<number> {
   const ms = (performance.now() - t0) / reps;
   await session.release();
   return ms;
-}
-
-function referencePython(): string | null {
-  const candidates = [process.env.RECX_REF_PYTHON, path.resolve('.ref-venv/bin/python')].filter(Boolean) as string[];
-  for (const py of candidates) {
-    if (!existsSync(py)) continue;
-    try {
-      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-      return py;
-    } catch {}
-  }
-  return null;
 }
 
 function torchFigures(py: string, threads: number) {

@@ -3,21 +3,14 @@
  * references). For each model and each graph dtype: the loss and every parameter gradient at the
  * fixture's weights, and the 50-step AdamW loss curve through TrainStep.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { Graph } from '../../../electron/engine/graph/graph.ts';
 import * as op from '../../../electron/engine/graph/ops/index.ts';
 import type { ModelBuilder } from '../../../electron/engine/graph/train-step.ts';
 import { declareParams, linear, type ParamSpec, paramGroups } from '../../../electron/engine/models/layers.ts';
 import { type LlamaConfig, llamaCausalLmBuilder } from '../../../electron/engine/models/llama.ts';
 import { type SasrecConfig, sasrecBceBuilder } from '../../../electron/engine/models/sasrec.ts';
-import {
-  adamwCurve,
-  compareGradients,
-  curveError,
-  type FloatDType,
-  loadTorchFixture,
-  type TorchFixture,
-} from './torch-fixtures.ts';
+import { expectTorchParity, type FloatDType, type TorchFixture } from './torch-fixtures.ts';
 
 /**
  * Loss and gradients: max |ours − torch| / max |torch| per tensor. Curve: relative error per step.
@@ -27,11 +20,6 @@ import {
  * because late steps reach losses of ~1e-3 where float32 rounding of the update dominates
  * (measured ≤ 5e-5, but it moves with ORT's kernel choice per CPU).
  */
-const TOL = {
-  float64: { grad: 1e-5, curve: 1e-4 },
-  float32: { grad: 1e-5, curve: 1e-3 },
-};
-
 /** The fixture's MLP: fc2(tanh(fc1(x))), cross-entropy; weights [out, in] as torch. */
 function mlpBuilder(cfg: Record<string, number>, dtype: FloatDType): ModelBuilder {
   const specs: ParamSpec[] = [
@@ -73,22 +61,7 @@ const cases: Case[] = [
 ];
 
 describe.each(cases)('$fixture vs PyTorch', ({ fixture, builder }) => {
-  it.each(['float64', 'float32'] as const)('%s: loss, gradients and 50-step AdamW curve', async (dtype) => {
-    const fx = await loadTorchFixture(fixture, dtype);
-    const g = await compareGradients(builder(fx, dtype), fx);
-    const curve = await adamwCurve(builder(fx, dtype), fx);
-    const lossCurve = curveError(curve.loss, fx.meta.curve.loss);
-    const normCurve = curveError(curve.gradNorm, fx.meta.curve.grad_norm);
-    console.log(
-      `${fixture} ${dtype} (torch ${fx.meta.torch}): loss ${g.lossError.toExponential(2)}, ` +
-        `grads ${g.gradError.toExponential(2)} (${g.worstGrad}), ` +
-        `curve ${lossCurve.error.toExponential(2)} @${lossCurve.step}, grad norms ${normCurve.error.toExponential(2)}`,
-    );
-    expect(g.lossError).toBeLessThan(TOL[dtype].grad);
-    expect(g.gradError).toBeLessThan(TOL[dtype].grad);
-    expect(lossCurve.error).toBeLessThan(TOL[dtype].curve);
-    // Pre-clip gradient norms (clipping engages early on): float64 only, float32 norms of converged
-    // steps are rounding-dominated.
-    if (dtype === 'float64') expect(normCurve.error).toBeLessThan(TOL.float64.curve);
-  });
+  it.each(['float64', 'float32'] as const)('%s: loss, gradients and 50-step AdamW curve', (dtype) =>
+    expectTorchParity(fixture, dtype, builder),
+  );
 });

@@ -4,6 +4,7 @@
  * loss curve of TrainStep's in-graph AdamW.
  */
 import path from 'node:path';
+import { expect } from 'vitest';
 import { grad } from '../../../electron/engine/graph/autodiff.ts';
 import type { HostTensor } from '../../../electron/engine/graph/graph.ts';
 import { loadSafetensors } from '../../../electron/engine/graph/safetensors.ts';
@@ -156,4 +157,35 @@ export function curveError(actual: number[], expected: number[]): { error: numbe
     if (e > worst.error) worst = { error: e, step: k };
   });
   return worst;
+}
+
+/** Parity bounds: loss and gradients within 1e-5 relative; loss curves within 1e-4 (float64) / 1e-3 (float32). */
+export const TORCH_TOLERANCE = {
+  float64: { grad: 1e-5, curve: 1e-4 },
+  float32: { grad: 1e-5, curve: 1e-3 },
+};
+
+/** The whole parity check of one fixture at one precision: loss, every gradient, the AdamW curve. */
+export async function expectTorchParity(
+  fixture: string,
+  dtype: FloatDType,
+  builder: (fx: TorchFixture, dtype: FloatDType) => ModelBuilder,
+): Promise<void> {
+  const fx = await loadTorchFixture(fixture, dtype);
+  const g = await compareGradients(builder(fx, dtype), fx);
+  const curve = await adamwCurve(builder(fx, dtype), fx);
+  const lossCurve = curveError(curve.loss, fx.meta.curve.loss);
+  const normCurve = curveError(curve.gradNorm, fx.meta.curve.grad_norm);
+  console.log(
+    `${fixture} ${dtype} (torch ${fx.meta.torch}): loss ${g.lossError.toExponential(2)}, ` +
+      `grads ${g.gradError.toExponential(2)} (${g.worstGrad}), ` +
+      `curve ${lossCurve.error.toExponential(2)} @${lossCurve.step}, grad norms ${normCurve.error.toExponential(2)}`,
+  );
+  const tol = TORCH_TOLERANCE[dtype];
+  expect(g.lossError).toBeLessThan(tol.grad);
+  expect(g.gradError).toBeLessThan(tol.grad);
+  expect(lossCurve.error).toBeLessThan(tol.curve);
+  // Pre-clip gradient norms (clipping engages early on): float64 only, float32 norms of converged
+  // steps are rounding-dominated.
+  if (dtype === 'float64') expect(normCurve.error).toBeLessThan(TORCH_TOLERANCE.float64.curve);
 }

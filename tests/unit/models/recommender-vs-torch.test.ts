@@ -19,20 +19,14 @@ import {
   sasrecCeBuilder,
 } from '../../../electron/engine/models/sasrec.ts';
 import {
-  adamwCurve,
-  compareGradients,
-  curveError,
+  expectTorchParity,
   FIXTURE_DIR,
   type FloatDType,
   loadTorchFixture,
   scaledMaxError,
+  TORCH_TOLERANCE,
   type TorchFixture,
 } from '../graph/torch-fixtures.ts';
-
-const TOL = {
-  float64: { grad: 1e-5, curve: 1e-4 },
-  float32: { grad: 1e-5, curve: 1e-3 },
-};
 
 type MfFixtureConfig = MfConfig & { l2: number; negatives: number };
 const wd = (fx: TorchFixture) => fx.meta.optimizer.weight_decay;
@@ -66,22 +60,9 @@ const cases: { fixture: string; builder: (fx: TorchFixture, dtype: FloatDType) =
 ];
 
 describe.each(cases)('$fixture vs PyTorch', ({ fixture, builder }) => {
-  it.each(['float64', 'float32'] as const)('%s: loss, gradients and 50-step AdamW curve', async (dtype) => {
-    const fx = await loadTorchFixture(fixture, dtype);
-    const g = await compareGradients(builder(fx, dtype), fx);
-    const curve = await adamwCurve(builder(fx, dtype), fx);
-    const lossCurve = curveError(curve.loss, fx.meta.curve.loss);
-    const normCurve = curveError(curve.gradNorm, fx.meta.curve.grad_norm);
-    console.log(
-      `${fixture} ${dtype} (torch ${fx.meta.torch}): loss ${g.lossError.toExponential(2)}, ` +
-        `grads ${g.gradError.toExponential(2)} (${g.worstGrad}), ` +
-        `curve ${lossCurve.error.toExponential(2)} @${lossCurve.step}, grad norms ${normCurve.error.toExponential(2)}`,
-    );
-    expect(g.lossError).toBeLessThan(TOL[dtype].grad);
-    expect(g.gradError).toBeLessThan(TOL[dtype].grad);
-    expect(lossCurve.error).toBeLessThan(TOL[dtype].curve);
-    if (dtype === 'float64') expect(normCurve.error).toBeLessThan(TOL.float64.curve);
-  });
+  it.each(['float64', 'float32'] as const)('%s: loss, gradients and 50-step AdamW curve', (dtype) =>
+    expectTorchParity(fixture, dtype, builder),
+  );
 });
 
 describe('sasrec user encoder vs PyTorch', () => {
@@ -98,7 +79,7 @@ describe('sasrec user encoder vs PyTorch', () => {
       expect(out.user.dims).toEqual(expected.dims);
       const e = scaledMaxError(out.user.data as Float64Array, expected.data as Float64Array);
       console.log(`sasrec user encoder ${dtype}: ${e.toExponential(2)}`);
-      expect(e).toBeLessThan(TOL[dtype].grad);
+      expect(e).toBeLessThan(TORCH_TOLERANCE[dtype].grad);
     } finally {
       await session.release();
     }
