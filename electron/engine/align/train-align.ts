@@ -81,7 +81,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     method: req.method,
     tasks: [...new Set(taskSet.examples.map((e) => e.task))],
     seed,
-    steps: req.steps ?? 400,
+    steps: req.steps ?? 600, // ~2 epochs of the default task mix (generate-tasks.ts); task 1/3 metrics still rose at 1000
     batchSize: req.batchSize ?? 16,
     accumulation: req.accumulation ?? 1,
     lr: req.lr ?? 5e-3,

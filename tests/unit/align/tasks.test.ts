@@ -7,7 +7,12 @@ import {
   promptText,
   type TaskId,
 } from '../../../electron/engine/align/example.ts';
-import { type AlignTaskSet, generateTasks } from '../../../electron/engine/align/generate-tasks.ts';
+import {
+  type AlignTaskSet,
+  DEFAULT_TASK_COUNTS,
+  DEFAULT_TRAIN_COUNTS,
+  generateTasks,
+} from '../../../electron/engine/align/generate-tasks.ts';
 import {
   attributeText,
   DISCRIMINATION_FRAMES,
@@ -292,19 +297,29 @@ describe('task semantics', () => {
 });
 
 describe('default counts', () => {
-  it('fills 300 train examples per task and as many test examples as there are users', async () => {
+  it('fills the default train counts (per task, capped by the anchors) and as many test examples as there are users', async () => {
     const set = await generateTasks({
       method: 'H',
       exports: fx.exports,
       dataset: fx.dataset,
       recommender: fx.recommender,
       seed: 3,
-      tasks: [1, 3],
+      tasks: [1, 2, 3],
     });
+    const trainAnchors = fx.exports.isTest.reduce((n, t) => n + (t === 1 ? 0 : 1), 0);
+    expect(trainAnchors).toBeGreaterThan(DEFAULT_TASK_COUNTS.train);
+    expect(trainAnchors).toBeLessThan(DEFAULT_TRAIN_COUNTS[1]!);
     expect(set.counts).toEqual({
-      1: { train: 300, test: fx.dataset.numUsers },
-      3: { train: 300, test: expect.any(Number) },
+      1: { train: trainAnchors, test: fx.dataset.numUsers },
+      2: { train: DEFAULT_TASK_COUNTS.train, test: expect.any(Number) },
+      3: { train: expect.any(Number), test: expect.any(Number) },
     });
+    expect(set.counts[3]!.train).toBeGreaterThan(DEFAULT_TASK_COUNTS.train);
+    expect(
+      set.notes.some((n) =>
+        n.startsWith(`task 1 (next-item retrieval): ${trainAnchors} of ${DEFAULT_TRAIN_COUNTS[1]} train`),
+      ),
+    ).toBe(true);
     expect(set.notes.some((n) => n.startsWith('task 1 (next-item retrieval): 40 of 100 test'))).toBe(true);
   });
 });
