@@ -22,7 +22,7 @@ import {
   readWeight,
   SINGLE_FILE,
   weightEntry,
-  writeSafetensorsStreaming,
+  writeSafetensorsAtomic,
 } from './hf-weights.ts';
 
 export const CONFIG_FILE = 'config.json';
@@ -120,7 +120,7 @@ export async function saveHfModelDir(
   const oldIndex = (await readJson(indexPath, false).catch(() => undefined)) as
     | { weight_map?: Record<string, string> }
     | undefined;
-  await writeSafetensorsStreaming(path.join(dir, SINGLE_FILE), out, { format: 'pt' });
+  await writeSafetensorsAtomic(path.join(dir, SINGLE_FILE), out, { format: 'pt' });
   if (oldIndex) {
     const shards = new Set(Object.values(oldIndex.weight_map ?? {}));
     for (const f of shards) if (f !== SINGLE_FILE) await rm(path.join(dir, path.basename(f)), { force: true });

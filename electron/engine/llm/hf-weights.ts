@@ -5,16 +5,17 @@
  * never read as one buffer), widening F16/BF16 to float32. Also writes a safetensors file tensor by
  * tensor.
  */
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
-import { type HostTensor, numel } from '../graph/graph.ts';
+import type { HostTensor } from '../graph/graph.ts';
 import {
   f16ToFloat32,
   loadSafetensors,
   readSafetensorsHeader,
   type SafetensorsEntry,
   type SafetensorsHeader,
+  writeSafetensorsStreaming,
 } from '../graph/safetensors.ts';
 
 export const SINGLE_FILE = 'model.safetensors';
@@ -101,44 +102,18 @@ export async function readWeight(index: HfWeightIndex, name: string, dims: numbe
   return t;
 }
 
-/**
- * Writes float32 tensors as one safetensors file (names sorted, header padded to 8 bytes, as
- * encodeSafetensors), tensor by tensor into a temporary sibling that is then renamed into place.
- */
-export async function writeSafetensorsStreaming(
+/** Writes float32 tensors as one safetensors file, into a temporary sibling renamed into place. */
+export async function writeSafetensorsAtomic(
   file: string,
   tensors: Map<string, HostTensor>,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  const names = [...tensors.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
-  for (const name of names) {
-    const t = tensors.get(name)!;
+  for (const [name, t] of tensors) {
     if (t.dtype !== 'float32') throw new Error(`${file}: tensor "${name}" is ${t.dtype}, expected float32`);
-    if (t.data.length !== numel(t.dims)) throw new Error(`${file}: tensor "${name}": data does not match [${t.dims}]`);
-    header[name] = { dtype: 'F32', shape: t.dims, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const jsonBytes = Buffer.from(json, 'utf8');
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(jsonBytes.length));
   const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}`);
   try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.write(len);
-      await fh.write(jsonBytes);
-      for (const name of names) {
-        const d = tensors.get(name)!.data;
-        await fh.write(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-      }
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSafetensorsStreaming(tmp, tensors, metadata);
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });

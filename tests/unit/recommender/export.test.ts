@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../electron/engine/errors.ts';
-import { encodeSafetensors, loadSafetensors } from '../../../electron/engine/graph/safetensors.ts';
+import {
+  encodeSafetensors,
+  loadSafetensors,
+  writeSafetensorsStreaming,
+} from '../../../electron/engine/graph/safetensors.ts';
 import { Rng } from '../../../electron/engine/random.ts';
 import {
   type AlignmentExportOptions,
@@ -13,7 +17,6 @@ import {
   NO_ITEM,
   readExports,
 } from '../../../electron/engine/recommender/export/index.ts';
-import { writeSafetensorsStreaming } from '../../../electron/engine/recommender/export/safetensors-stream.ts';
 import type { HistoryRequest, TargetRecommender } from '../../../electron/engine/recommender/types.ts';
 
 const NUM_ITEMS = 30;

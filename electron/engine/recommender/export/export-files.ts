@@ -5,10 +5,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HostTensor } from '../../graph/graph.ts';
+import { writeSafetensorsStreaming } from '../../graph/safetensors.ts';
 import type { AnchorSet } from './anchors.ts';
 import type { ItemSimilarity } from './item-similarity.ts';
 import type { RowLabels } from './row-labels.ts';
-import { writeSafetensorsStreaming } from './safetensors-stream.ts';
 import { type AlignmentExportSummary, EXPORT_FILES, EXPORT_SCHEMA_VERSION, NUM_CANDIDATES } from './summary.ts';
 
 export interface AnchorColumns {
