@@ -9,6 +9,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Rng } from '../electron/engine/random.ts';
+import { zipfSampler } from './zipf.ts';
 
 const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 1_000_000);
 const USERS = Math.round(INTERACTIONS / 165);
@@ -23,21 +24,7 @@ async function writeLines(file: string, encoding: BufferEncoding, lines: () => G
 
 /** Zipf-distributed item draws and per-user increasing timestamps, like real rating logs. */
 function* interactions(rng: Rng): Generator<[number, number, number]> {
-  const weights = Float64Array.from({ length: ITEMS }, (_, i) => 1 / (i + 1) ** 0.8);
-  const cdf = new Float64Array(ITEMS);
-  let acc = 0;
-  for (let i = 0; i < ITEMS; i++) cdf[i] = acc += weights[i];
-  const draw = () => {
-    const r = rng.next() * acc;
-    let lo = 0;
-    let hi = ITEMS - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid] < r) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + 1;
-  };
+  const draw = zipfSampler(rng, ITEMS, 0.8);
   let emitted = 0;
   for (let u = 1; emitted < INTERACTIONS; u = (u % USERS) + 1) {
     let t = 956703932 + rng.int(1e7);

@@ -22,6 +22,7 @@ import { TrainStep } from '../electron/engine/graph/train-step.ts';
 import { initSasrecParams, type SasrecConfig, sasrecBceBuilder } from '../electron/engine/models/sasrec.ts';
 import { Rng } from '../electron/engine/random.ts';
 import { referencePython } from './reference-python.ts';
+import { zipfSampler } from './zipf.ts';
 
 const USERS = 943;
 const ITEMS = 1682;
@@ -45,20 +46,7 @@ const config = (maxLen: number): SasrecConfig => ({
 
 /** Per-user histories: 20 + Exp(mean 86) items (ML-100k: ≥ 20 each, mean ~106), Zipf(0.9) items, no repeats. */
 function histories(rng: Rng): Uint16Array[] {
-  const cdf = new Float64Array(ITEMS);
-  let acc = 0;
-  for (let i = 0; i < ITEMS; i++) cdf[i] = acc += 1 / (i + 1) ** 0.9;
-  const draw = () => {
-    const r = rng.next() * acc;
-    let lo = 0;
-    let hi = ITEMS - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid] < r) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + 1;
-  };
+  const draw = zipfSampler(rng, ITEMS, 0.9);
   return Array.from({ length: USERS }, () => {
     const n = Math.min(ITEMS - 1, 20 + Math.floor(-Math.log(1 - rng.next()) * 86));
     const seen = new Set<number>();
