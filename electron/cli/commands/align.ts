@@ -93,11 +93,16 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .requiredOption('--project <dir>', 'project folder')
     .requiredOption('--run <id>', 'run id (see recx align runs)')
     .option('--max-test <n>', 'evaluate at most n test examples', intOption(1))
+    .option(
+      '--free-ranking',
+      "task 2 by free decoding, as the paper (default: constrained to the candidates' orderings)",
+    )
     .option('--json', 'print one JSON object on stdout')
-    .action(async (f: { project: string; run: string; maxTest?: number }) => {
+    .action(async (f: { project: string; run: string; maxTest?: number; freeRanking?: boolean }) => {
       const progress = createStageProgress();
       const r = await evaluateRun(f.project, f.run, {
         maxTest: f.maxTest,
+        freeRanking: f.freeRanking,
         onProgress: (label, d, t) => progress.update(`eval ${label}`, d, t),
       });
       progress.stop();

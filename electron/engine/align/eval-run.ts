@@ -51,6 +51,8 @@ export async function evaluateRun(
     maxTest?: number;
     /** Also generate explanations for this many rationale (task 7) test examples. */
     explain?: number;
+    /** Task 2 by free decoding (the paper) instead of constrained to the candidates' orderings. */
+    freeRanking?: boolean;
     onProgress?: (label: string, done: number, total: number) => void;
   } = {},
 ): Promise<AlignEvalResult> {
@@ -107,7 +109,10 @@ export async function evaluateRun(
     });
     try {
       const answerer = lmAnswerer(runtime, tok, encodePrompt(tensors));
-      const metrics = await evaluateAlignment(test, answerer, { onProgress: (d, t) => opts.onProgress?.(label, d, t) });
+      const metrics = await evaluateAlignment(test, answerer, {
+        freeRanking: opts.freeRanking,
+        onProgress: (d, t) => opts.onProgress?.(label, d, t),
+      });
       if (tensors && explained.length > 0) {
         const answers = await answerer.generate(explained, { beams: 1, maxNewTokens: 48 });
         for (const [k, e] of explained.entries()) {
@@ -137,7 +142,7 @@ export async function evaluateRun(
     ),
     untrained,
   };
-  const report = alignmentReport(cfg.method, aligned, baselines);
+  const report = alignmentReport(cfg.method, aligned, baselines, opts.freeRanking ? 'free' : 'constrained');
   await writeFileAtomic(path.join(dir, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (explanations.length > 0) {
     await writeFileAtomic(

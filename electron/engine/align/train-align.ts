@@ -47,6 +47,8 @@ export interface AlignTrainRequest {
   /** Continue this run from its checkpoint. */
   resumeRun?: string;
   checkpointEvery?: number;
+  /** Multiplier of the learning rate for the projectors (default 1). */
+  projectorLrScale?: number;
   /** Held-out per-task loss every N steps (default 50). */
   evalEvery?: number;
   signal?: AbortSignal;
@@ -148,6 +150,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     totalSteps: cfg.steps,
     schedule: { kind: 'linear', lr: cfg.lr, warmupSteps: Math.ceil(cfg.steps / 20), totalSteps: cfg.steps },
     groups: [...new Set(['decay', 'no_decay', 'projector'])].filter((g) => ts.groupNames.includes(g)),
+    groupLrScale: { projector: req.projectorLrScale ?? 1 },
     batches: (step) => batches.microBatches(step, cfg.accumulation),
     externalGradients: (micro, outputs) => batches.externalGradients(micro, outputs),
     seed,

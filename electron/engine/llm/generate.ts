@@ -28,6 +28,7 @@ import {
 import type { NextTokenModel } from './next-token-model.ts';
 import { argmax, logProbAt, logSoftmax, maskBanned, type SamplingParams, sampleToken } from './sampling.ts';
 import { findStopString, pendingStopPrefixLength, tokensBefore } from './stop-strings.ts';
+import { TokenTrie } from './token-trie.ts';
 
 export type {
   BeamOptions,
@@ -172,6 +173,26 @@ async function generateStepwise(
   return seqs.map((s) => [s]);
 }
 
+/** Greedy restricted to each prompt's allowed sequences: a trie walker per prompt. */
+function constrainedChooser(
+  prompts: number[][],
+  rules: StopRules,
+  allowed: readonly (readonly (readonly number[])[])[],
+): (scores: Float64Array, promptIndex: number) => number {
+  check(
+    allowed.length === prompts.length,
+    `allowedSequences has ${allowed.length} entries for ${prompts.length} prompts`,
+  );
+  const eos = [...rules.eos][0];
+  check(eos !== undefined, 'constrained decoding needs an EOS token id');
+  const walkers = allowed.map((seqs) => new TokenTrie(seqs).walker(eos));
+  return (scores, i) => {
+    const token = walkers[i].choose(scores);
+    walkers[i].advance(token);
+    return token;
+  };
+}
+
 /**
  * Generates from one prompt (→ its sequences) or a batch (→ sequences per prompt). Greedy and
  * sampling return one sequence per prompt; beam search up to numReturnSequences, best first.
@@ -205,6 +226,14 @@ export async function generate(
     const root = new Rng(opts.seed);
     const rngs = prompts.map((_, i) => root.fork(`prompt${i}`));
     out = await generateStepwise(model, prompts, rules, (s, i) => sampleToken(s, sampling!, rngs[i]), opts.onToken);
+  } else if (opts.allowedSequences) {
+    out = await generateStepwise(
+      model,
+      prompts,
+      rules,
+      constrainedChooser(prompts, rules, opts.allowedSequences),
+      opts.onToken,
+    );
   } else {
     out = await generateStepwise(model, prompts, rules, argmax, opts.onToken);
   }

@@ -42,6 +42,11 @@ export type OnToken = (token: number, textSoFar: string, promptIndex: number) =>
 export interface GreedyOptions extends CommonGenerateOptions {
   strategy?: 'greedy';
   onToken?: OnToken;
+  /**
+   * Per prompt, the token sequences the answer must be one of (constrained decoding, token-trie.ts);
+   * each step takes the best allowed token, and an EOS ends a complete sequence. Needs an EOS id.
+   */
+  allowedSequences?: readonly (readonly (readonly number[])[])[];
 }
 
 export interface SampleOptions extends CommonGenerateOptions {

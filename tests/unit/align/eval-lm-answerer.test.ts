@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalExample } from '../../../electron/engine/align/eval/eval-example.ts';
-import { evaluateAlignment } from '../../../electron/engine/align/eval/evaluate-alignment.ts';
+import { evaluateAlignment, permutations } from '../../../electron/engine/align/eval/evaluate-alignment.ts';
 import { type EncodedPrompt, lmAnswerer, yesNoTokenIds } from '../../../electron/engine/align/eval/lm-answerer.ts';
 import { LlamaRuntime } from '../../../electron/engine/llm/llama-runtime.ts';
 import { buildTinyTokenizer } from '../../../electron/engine/llm/tiny-tokenizer.ts';
@@ -100,6 +100,24 @@ describe('lmAnswerer on a tiny random Llama', () => {
     const shifted = await withAdd(added).yesNo([ex]);
     expect(Array.from(zeros)).toEqual(Array.from(plain));
     expect(Array.from(shifted)).not.toEqual(Array.from(plain));
+  });
+
+  it('with choices, answers task 2 with one ordering of the candidates (constrained decoding)', async () => {
+    const lm = lmAnswerer(runtime, tok, encodePrompt);
+    const orders = permutations(TITLES).map((p) => p.join('; '));
+    expect(orders).toHaveLength(120);
+    expect(new Set(orders).size).toBe(120);
+    const [[answer]] = await lm.generate([ranking(TITLES)], { beams: 1, maxNewTokens: 64, choices: [orders] });
+    expect(orders).toContain(answer);
+    await expect(lm.generate([ranking(TITLES)], { beams: 5, maxNewTokens: 64, choices: [orders] })).rejects.toThrow(
+      /greedy/,
+    );
+    // evaluateAlignment constrains T2 by default: the random weights still give a full ranking, so
+    // NDCG is that of a permutation (> 0); free decoding of random weights matches no title.
+    const constrained = await evaluateAlignment([ranking(TITLES)], lm);
+    const free = await evaluateAlignment([ranking(TITLES)], lm, { freeRanking: true, maxNewTokens: { T2: 8 } });
+    expect(constrained.T2!['NDCG@5']).toBeGreaterThan(0);
+    expect(free.T2!['NDCG@5']).toBe(0);
   });
 
   it("cuts answers to the runtime's maxLength: a full prompt gets an empty answer", async () => {

@@ -65,7 +65,17 @@ describe('task 2: NDCG@5 with graded relevance 1000/100/10/1/0', () => {
     const dcg = 100 / 1 + 1000 / Math.log2(3) + 10 / 2 + 0 / Math.log2(5) + 1 / Math.log2(6);
     const idcg = 1000 + 100 / Math.log2(3) + 10 / 2 + 1 / Math.log2(5);
     expect(m.T2!['NDCG@5']).toBeCloseTo((dcg / idcg + 1) / 2, 12);
-    expect(answerer.requests[0].req).toEqual({ beams: 1, maxNewTokens: DEFAULT_MAX_NEW_TOKENS.T2 });
+    const { choices, ...rest } = answerer.requests[0].req;
+    expect(rest).toEqual({ beams: 1, maxNewTokens: DEFAULT_MAX_NEW_TOKENS.T2 });
+    // Constrained by default: every ordering of the candidates, "; "-joined, is allowed and nothing else.
+    expect(choices).toHaveLength(2);
+    expect(choices![0]).toHaveLength(120);
+    expect(choices![0]).toContain('A; B; C; D; E');
+    expect(choices![0]).toContain('E; D; C; B; A');
+    expect(choices![0].every((c) => [...c.split('; ')].sort().join('') === 'ABCDE')).toBe(true);
+    const free = byExample(new Map([[perfect, ['A; B; C; D; E']]]));
+    await evaluateAlignment([perfect], free, { freeRanking: true });
+    expect(free.requests[0].req.choices).toBeUndefined();
   });
 
   it('splits on "; " only, and reads the model order from the answer without meta', async () => {

@@ -33,6 +33,8 @@ export const alignmentMetricsSchema = z.object({
 /** `{"method":"I","T1":{"HR@5":…,"NDCG@5":…},"T2":{"NDCG@5":…},"T3":{"ACC":…},…,"baselines":{…}}`. */
 export const alignmentReportSchema = alignmentMetricsSchema.extend({
   method: z.string(),
+  /** How the LMs decoded task 2 (evaluate-alignment.ts): among the candidates' orderings, or freely. */
+  t2Decoding: z.enum(['constrained', 'free']).optional(),
   baselines: z.record(z.string(), alignmentMetricsSchema),
 });
 export type AlignmentReport = z.infer<typeof alignmentReportSchema>;
@@ -41,8 +43,9 @@ export function alignmentReport(
   method: string,
   metrics: AlignmentMetrics,
   baselines: Readonly<Record<string, AlignmentMetrics>>,
+  t2Decoding?: 'constrained' | 'free',
 ): AlignmentReport {
-  return { method, ...metrics, baselines: { ...baselines } };
+  return { method, ...metrics, ...(t2Decoding ? { t2Decoding } : {}), baselines: { ...baselines } };
 }
 
 interface Column {

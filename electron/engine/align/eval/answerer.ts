@@ -16,6 +16,11 @@ export interface GenerateRequest {
   beams: number;
   /** Most new tokens per answer (LM answerers only). */
   maxNewTokens: number;
+  /**
+   * Per example, the complete answers allowed (task 2: every ordering of the candidates). An LM
+   * answerer decodes constrained to them (greedy only); the baselines' answers are already among them.
+   */
+  choices?: readonly (readonly string[])[];
 }
 
 export interface Answerer {

@@ -3,7 +3,11 @@
  * the shared title metrics of recommender/metrics.ts so numbers compare with RecExplainer's:
  *  - T1 HR@5 / NDCG@5: the 5 beam outputs against the recommender's top-1 title;
  *  - T2 NDCG@5: the greedy answer split on "; " against the model's candidate order (graded
- *    relevance 1000/100/10/1/0);
+ *    relevance 1000/100/10/1/0). By default decoding is constrained to the orderings of the shown
+ *    candidates (`freeRanking` off): a small LM that misspells one title would otherwise score as
+ *    if it had not ranked at all, and the metric is about the order. The paper's 7B LM copies titles
+ *    reliably, where the constraint changes nothing; `freeRanking: true` gives the paper's free
+ *    decoding;
  *  - T3 ACC: "Yes" when the yes logit beats the no logit, no generation; equal logits count half
  *    (the expected accuracy under a random tie-break, as the rank functions treat ties);
  *  - T4 title recovery: exact match of normalised titles, task 4's title variant only;
@@ -18,6 +22,7 @@ import {
   historyTitles,
   isPositive,
   isTitleRecovery,
+  LIST_SEPARATOR,
   modelOrder,
   recoveredTitle,
   splitTitleList,
@@ -51,6 +56,16 @@ export interface EvaluateAlignmentOptions {
   onProgress?: (done: number, total: number) => void;
   /** Checked between batches; an aborted evaluation throws the signal's reason. */
   signal?: AbortSignal;
+  /** T2 by free greedy decoding (the paper) instead of decoding constrained to candidate orderings. */
+  freeRanking?: boolean;
+}
+
+/** Every ordering of `items` (5 candidates: 120). */
+export function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((first, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [first, ...rest]),
+  );
 }
 
 type TaskKey = GeneratedTask | 'T3';
@@ -132,7 +147,12 @@ export async function evaluateAlignment(
         });
       } else {
         const maxNewTokens = opts.maxNewTokens?.[task] ?? DEFAULT_MAX_NEW_TOKENS[task];
-        const answers = await answerer.generate(batch, { beams: task === 'T1' ? EVAL_K : 1, maxNewTokens });
+        const choices =
+          task === 'T2' && !opts.freeRanking
+            ? batch.map((ex) => permutations(modelOrder(ex)).map((p) => p.join(LIST_SEPARATOR)))
+            : undefined;
+        const beams = task === 'T1' ? EVAL_K : 1;
+        const answers = await answerer.generate(batch, { beams, maxNewTokens, choices });
         if (answers.length !== batch.length) {
           throw new RangeError(`answerer gave ${answers.length} answer lists for ${batch.length} examples`);
         }

@@ -6,7 +6,9 @@
  *
  * Generation follows the paper: beam search with numBeams = numReturnSequences = `beams` (5 for
  * task 1; HF defaults otherwise: length penalty 1, no early stopping) and greedy when `beams` is 1.
- * Answers are decoded without special tokens and trimmed. `maxNewTokens` is cut to what the
+ * Answers are decoded without special tokens and trimmed. With `choices`, greedy decoding is
+ * constrained to those answers, each tokenized as training tokenizes an answer (the whole text,
+ * no special tokens), so the model picks among exactly the sequences it was trained to write. `maxNewTokens` is cut to what the
  * runtime's maxLength leaves after the longest prompt of the batch.
  *
  * Yes/no (task 3): the next-token logits after the prompt of the first token of "Yes" and of "No"
@@ -74,7 +76,7 @@ export function lmAnswerer(
   const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
 
   return {
-    async generate(examples, { beams, maxNewTokens }) {
+    async generate(examples, { beams, maxNewTokens, choices }) {
       if (examples.length === 0) return [];
       const prompts = examples.map(encodePrompt);
       const longest = Math.max(...prompts.map((p) => p.ids.length));
@@ -82,10 +84,16 @@ export function lmAnswerer(
       // A prompt that already fills the context gets an empty answer (scored as a miss).
       if (budget <= 0) return examples.map(() => ['']);
       const common = { maxNewTokens: budget, eosTokenIds, decode, prefill: prefillOf(prompts) };
+      if (choices && (beams > 1 || choices.length !== examples.length)) {
+        throw new RangeError('choices need greedy decoding (beams = 1) and one list per example');
+      }
+      const allowedSequences = choices?.map((list) =>
+        list.map((answer) => tokenizer.encode(answer, { addSpecialTokens: false })),
+      );
       const options: GenerateOptions =
         beams > 1
           ? { ...common, strategy: 'beam', numBeams: beams, numReturnSequences: beams }
-          : { ...common, strategy: 'greedy' };
+          : { ...common, strategy: 'greedy', allowedSequences };
       const out = await generate(
         runtime,
         prompts.map((p) => p.ids),
