@@ -40,7 +40,9 @@ export function layerRule(root: string, file: string, spec: string): string | nu
   const rel = path.relative(root, file).split(path.sep).join('/');
   const abs = path.resolve(root, file);
   if (rel.startsWith('electron/engine/') && isElectron(spec)) return 'the engine must not import electron';
-  const browserSide = rel.startsWith('renderer/') || rel.startsWith('electron/contracts/');
+  // Build configuration (renderer/vite.config.ts) runs in Node, not in the renderer.
+  const isBuildConfig = /\.config\.ts$/.test(rel);
+  const browserSide = (rel.startsWith('renderer/') && !isBuildConfig) || rel.startsWith('electron/contracts/');
   if (browserSide) {
     if (isNodeBuiltin(spec)) return `${rel.split('/')[0]} code must not import Node built-ins`;
     if (spec === 'onnxruntime-node' || isElectron(spec)) return `${rel.split('/')[0]} code must not import ${spec}`;

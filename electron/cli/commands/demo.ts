@@ -11,6 +11,7 @@ import { type Explanation, evaluateRun } from '../../engine/align/eval-run.ts';
 import { METHODS } from '../../engine/align/example.ts';
 import { trainAlignment } from '../../engine/align/train-align.ts';
 import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
+import type { ExplanationSummary } from '../../engine/explain/explanation-scores.ts';
 import { generateText } from '../../engine/llm/project-llm.ts';
 import { createTinyLm } from '../../engine/llm/tiny-lm.ts';
 import { evaluateProject } from '../../engine/recommender/evaluate-project.ts';
@@ -39,6 +40,7 @@ async function alignAllMethods(project: string, steps: number, seed: number, ctx
   const results: Record<string, AlignmentMetrics> = {};
   let baselines: Record<string, AlignmentMetrics> = {};
   const explanations: Record<string, Explanation[]> = {};
+  const faithfulness: Record<string, ExplanationSummary | undefined> = {};
   for (const method of METHODS) {
     let stop = () => {};
     const run = await trainAlignment({
@@ -54,23 +56,41 @@ async function alignAllMethods(project: string, steps: number, seed: number, ctx
     const progress = createStageProgress();
     const ev = await evaluateRun(project, run.runId, {
       maxTest: DEMO_TEST_EXAMPLES,
-      explain: 3,
+      explain: DEMO_EXPLANATIONS,
       onProgress: (label, d, t) => progress.update(`eval ${label}`, d, t),
     });
     progress.stop();
     results[method] = ev.metrics;
     baselines = ev.baselines;
     explanations[method] = ev.explanations;
+    faithfulness[method] = ev.report.explanations;
   }
   if (!ctx.json) {
     ctx.io.stdout(`\nAlignment on the test anchors:\n${alignmentTable({ ...results, ...baselines })}\n`);
-    for (let k = 0; k < (explanations.I?.length ?? 0); k++) {
+    ctx.io.stdout(`\n${faithfulnessTable(faithfulness)}\n`);
+    for (let k = 0; k < Math.min(3, explanations.I?.length ?? 0); k++) {
       ctx.io.stdout(`\nExplanation ${k + 1}: ${explanations.B?.[k]?.prompt ?? explanations.I[k].prompt}\n`);
       for (const m of METHODS) if (explanations[m]?.[k]) ctx.io.stdout(`  ${m}: ${explanations[m][k].answer}\n`);
       ctx.io.stdout(`  recommender's rationale: ${explanations.I[k].reference}\n`);
     }
   }
   return { metrics: results, baselines, explanations };
+}
+
+/** Explanations generated and scored per method (three are printed). */
+const DEMO_EXPLANATIONS = 10;
+
+/** DESIGN.md §7's explanation scores, one row per method. */
+function faithfulnessTable(rows: Record<string, ExplanationSummary | undefined>): string {
+  const f = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
+  const lines = ['method  citing  validity  score drop: cited  random'];
+  for (const [m, r] of Object.entries(rows)) {
+    if (!r) continue;
+    lines.push(
+      `${m.padEnd(6)}  ${`${r.citing}/${r.explanations}`.padStart(6)}  ${f(r.citationValidity).padStart(8)}  ${f(r.citedDrop).padStart(18)}  ${f(r.randomDrop).padStart(6)}`,
+    );
+  }
+  return `Explanation faithfulness (history items the explanation cites removed, vs as many random ones):\n${lines.join('\n')}`;
 }
 
 // ~50 per task: with 150 (~22 per task) T3 accuracy moved by ±0.1 between runs; eval is cheap next to training.

@@ -5,7 +5,9 @@
  * for I/H prompts the projected recommender vectors are added at the placeholder positions.
  */
 import path from 'node:path';
+import type { Faithfulness } from '../../contracts/api.ts';
 import { readDataset } from '../data/dataset-store.ts';
+import { scoreExplanations, summarizeExplanations } from '../explain/explanation-scores.ts';
 import type { HostTensor } from '../graph/graph.ts';
 import { loadSafetensors } from '../graph/safetensors.ts';
 import { projectorForward, projectorFromTensors } from '../kernels/projector.ts';
@@ -34,6 +36,10 @@ export interface Explanation {
   answer: string;
   /** The recommender-derived rationale it was trained to give (task 7's label). */
   reference: string;
+  /** The explained item (the recommender's top-1 at the user's test anchor). */
+  item: number;
+  /** DESIGN.md §7 scores of `answer` (explain/explanation-scores.ts). */
+  faithfulness?: Faithfulness;
 }
 
 export interface AlignEvalResult {
@@ -121,6 +127,7 @@ export async function evaluateRun(
             prompt: promptText(e.segments),
             answer: answers[k][0] ?? '',
             reference: e.answer,
+            item: e.meta.top1 as number,
           });
         }
       }
@@ -143,6 +150,17 @@ export async function evaluateRun(
     untrained,
   };
   const report = alignmentReport(cfg.method, aligned, baselines, opts.freeRanking ? 'free' : 'constrained');
+  if (explanations.length > 0) {
+    const scores = await scoreExplanations(
+      project,
+      explanations.map((e) => ({ user: e.user, item: e.item, text: e.answer })),
+      titles,
+    );
+    scores.forEach((f, k) => {
+      explanations[k].faithfulness = f;
+    });
+    report.explanations = summarizeExplanations(scores);
+  }
   await writeFileAtomic(path.join(dir, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (explanations.length > 0) {
     await writeFileAtomic(

@@ -4,6 +4,7 @@
  * columns = the paper's metrics).
  */
 import { z } from 'zod';
+import { explanationSummarySchema } from '../../explain/explanation-scores.ts';
 import type { AlignmentMetrics } from './evaluate-alignment.ts';
 
 /** Baseline labels, in table order. */
@@ -35,6 +36,8 @@ export const alignmentReportSchema = alignmentMetricsSchema.extend({
   method: z.string(),
   /** How the LMs decoded task 2 (evaluate-alignment.ts): among the candidates' orderings, or freely. */
   t2Decoding: z.enum(['constrained', 'free']).optional(),
+  /** DESIGN.md §7 explanation scores of the run's sample explanations (when it generated some). */
+  explanations: explanationSummarySchema.optional(),
   baselines: z.record(z.string(), alignmentMetricsSchema),
 });
 export type AlignmentReport = z.infer<typeof alignmentReportSchema>;

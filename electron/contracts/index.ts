@@ -1,0 +1,8 @@
+/** The contracts between the UI and the engine (DESIGN.md §2, §9): import from here. */
+export * from './api.ts';
+export * from './dataset.ts';
+export * from './events.ts';
+export * from './jobs.ts';
+export * from './messages.ts';
+export * from './project.ts';
+export * from './recommender.ts';
