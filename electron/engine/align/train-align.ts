@@ -165,6 +165,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
   trainer.on('step', (e) => {
     const line = {
       step: e.step,
+      timeSec: e.elapsedSec,
       loss: e.loss,
       tasks: batches.tasksOf((e.step - 1) * cfg.accumulation),
       lr: e.lr,

@@ -36,7 +36,7 @@ export interface WebApp {
   root: string;
   browser: Browser;
   page: Page;
-  shot(name: string): Promise<void>;
+  shot(name: string, opts?: { fullPage?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,8 +55,8 @@ export async function startWebApp(): Promise<WebApp> {
     root,
     browser,
     page,
-    shot: async (name) => {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+    shot: async (name, opts) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: opts?.fullPage });
     },
     close: async () => {
       await browser.close().catch(() => {});
