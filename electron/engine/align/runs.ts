@@ -1,5 +1,5 @@
 /** Alignment runs on disk: `<project>/runs/<id>/` with config.json, metrics.jsonl, checkpoint/, adapter/, eval.json. */
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
 import type { LoraConfig } from '../models/lora.ts';
@@ -28,6 +28,25 @@ export const runDir = (project: string, id: string) => path.join(project, RUNS_D
 export function newRunId(method: Method, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `align-${method}-${stamp}`;
+}
+
+/**
+ * Creates the folder of a new run and returns its id: `newRunId`, or with `-2`, `-3`, … when a run
+ * started in the same second already has that id (mkdir without `recursive` fails on an existing
+ * folder, so two processes can never get the same one).
+ */
+export async function createRunDir(project: string, method: Method, now = new Date()): Promise<string> {
+  await mkdir(path.join(project, RUNS_DIR), { recursive: true });
+  const base = newRunId(method, now);
+  for (let k = 1; ; k++) {
+    const id = k === 1 ? base : `${base}-${k}`;
+    try {
+      await mkdir(runDir(project, id));
+      return id;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }
 
 export async function writeRunConfig(dir: string, cfg: AlignRunConfig): Promise<void> {

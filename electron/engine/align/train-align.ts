@@ -26,7 +26,7 @@ import { alignModelBuilder } from './align-model.ts';
 import { createEncoder, type EncodedExample } from './encode.ts';
 import type { Method, TaskId } from './example.ts';
 import { generateTasks } from './generate-tasks.ts';
-import { type AlignRunConfig, newRunId, runDir, writeRunConfig } from './runs.ts';
+import { type AlignRunConfig, createRunDir, runDir, writeRunConfig } from './runs.ts';
 import { TaskLossProbe } from './task-loss.ts';
 
 export interface AlignTrainRequest {
@@ -96,7 +96,7 @@ export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrain
     llmDir,
     recommenderKind: exports.summary.recommender.kind,
   };
-  const runId = req.resumeRun ?? newRunId(req.method);
+  const runId = req.resumeRun ?? (await createRunDir(req.project, req.method));
   const dir = runDir(req.project, runId);
   await mkdir(dir, { recursive: true });
   if (!req.resumeRun) await writeRunConfig(dir, cfg);
