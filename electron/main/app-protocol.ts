@@ -4,6 +4,7 @@
  * navigation guard and the IPC sender check can name, and so no other file on disk is reachable.
  */
 import path from 'node:path';
+import { contentTypeFor } from '../contracts/content-types.ts';
 import { isInside } from '../engine/host/access-policy.ts';
 
 export const APP_SCHEME = 'app';
@@ -47,28 +48,4 @@ export function resolveAppFile(rendererDir: string, url: string): string | null 
   return file;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The Content-Type for a served file; unknown kinds are opaque bytes (never sniffed as HTML). */
-export function contentTypeFor(file: string): string {
-  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+export { contentTypeFor };

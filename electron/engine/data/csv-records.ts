@@ -3,14 +3,14 @@
  * encoding, header validated against the columns the caller needs. Rows come out as arrays aligned
  * with the requested columns (not one object per row: at 1M rows that costs about a second).
  */
+
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
 import { DatasetFormatError, RecxError } from '../errors.ts';
-import { requireFile, resolveEncoding } from './text-lines.ts';
+import { isGzip, requireFile, resolveEncoding } from './text-lines.ts';
 
 /** A column the caller needs; `option` names the CLI option it came from, for error messages. */
 export type CsvColumn = string | { name: string; option: string };
@@ -37,17 +37,6 @@ export interface CsvRow {
 
 /** A quoted field longer than this is almost surely a quote that never closes. */
 const MAX_RECORD_CHARS = 1 << 20;
-
-async function startsWithGzipMagic(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
 
 function countNewlines(text: string, end = text.length): number {
   let n = 0;
@@ -155,7 +144,7 @@ export async function* readCsvRecords(file: string, opts: CsvReadOptions): Async
   const encoding = resolveEncoding(encodingName);
   // Sniff before opening the stream: a 'data' listener attached earlier would start the flow
   // and lose the first chunk while we wait.
-  const gz = await startsWithGzipMagic(file);
+  const gz = await isGzip(file);
   const pos: Position = { header: undefined, consumed: 0, nextLine: 1, decodedLines: 0 };
 
   async function* decodeChecked(source: AsyncIterable<Buffer>): AsyncGenerator<string> {

@@ -6,14 +6,15 @@
  * `meta_*`), CSV/TSV with a header, SASRec `user item` lines. Only the first 64 KB of any file is
  * read (decompressed, for gzip), so a preview is instant whatever the dataset's size.
  */
+
 import { createReadStream, type Dirent, readdirSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { DatasetPreview } from '../../contracts/api.ts';
 import { InputError } from '../errors.ts';
 import type { DatasetFormat } from './importers/types.ts';
+import { isGzip } from './text-lines.ts';
 
 export const PREVIEW_HEAD_BYTES = 64 * 1024;
 export const PREVIEW_MAX_FILES = 50;
@@ -61,17 +62,6 @@ const LOOKED_FOR =
 
 const withGz = (names: readonly string[], name: string) => [name, `${name}.gz`].find((n) => names.includes(n));
 const listed = (names: readonly string[]) => names.join(', ');
-
-async function isGzip(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** The first PREVIEW_HEAD_BYTES of a (possibly gzip) file as complete lines, blank lines dropped. */
 export async function readHeadLines(file: string, encoding: BufferEncoding = 'utf8'): Promise<string[]> {

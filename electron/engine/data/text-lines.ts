@@ -42,7 +42,8 @@ export function requireFile(file: string, role: string): Stats {
   return st;
 }
 
-async function isGzip(file: string): Promise<boolean> {
+/** Whether the file starts with the gzip magic bytes (compressed whatever its name). */
+export async function isGzip(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
   try {
     const buf = Buffer.alloc(2);
