@@ -212,6 +212,11 @@ export const apiSchemas = {
     }),
     result: jobStartedSchema,
   },
+  /** The last recommender training's metrics (recommender/metrics.jsonl), for its curve after a reload. */
+  'recommender.metrics': {
+    params: z.object({ project }),
+    result: z.object({ lines: z.array(metricsLineSchema) }),
+  },
   'recommender.evaluation': { params: z.object({ project }), result: evaluationReportSchema.nullable() },
   'llm.createTiny': {
     params: z.object({ project, steps: int.min(1).max(100000).optional() }),

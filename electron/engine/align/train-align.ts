@@ -26,7 +26,7 @@ import { alignModelBuilder } from './align-model.ts';
 import { createEncoder, type EncodedExample } from './encode.ts';
 import type { Method, TaskId } from './example.ts';
 import { generateTasks } from './generate-tasks.ts';
-import { type AlignRunConfig, createRunDir, runDir, writeRunConfig } from './runs.ts';
+import { type AlignRunConfig, createRunDir, readRunConfig, runDir, writeRunConfig } from './runs.ts';
 import { TaskLossProbe } from './task-loss.ts';
 
 export interface AlignTrainRequest {
@@ -65,8 +65,28 @@ export interface AlignTrainResult {
   seconds: number;
 }
 
-export async function trainAlignment(req: AlignTrainRequest): Promise<AlignTrainResult> {
+/** A resumed run trains with its own stored settings, whatever the request says (its checkpoint needs them). */
+async function withStoredSettings(req: AlignTrainRequest): Promise<AlignTrainRequest> {
+  if (!req.resumeRun) return req;
+  const c = await readRunConfig(req.project, req.resumeRun);
+  return {
+    ...req,
+    method: c.method,
+    tasks: c.tasks,
+    steps: c.steps,
+    batchSize: c.batchSize,
+    accumulation: c.accumulation,
+    lr: c.lr,
+    loraRank: c.lora.r,
+    loraTargets: c.lora.targetModules as LoraTarget[],
+    maxLen: c.maxLen,
+    seed: c.seed,
+  };
+}
+
+export async function trainAlignment(request: AlignTrainRequest): Promise<AlignTrainResult> {
   const t0 = performance.now();
+  const req = await withStoredSettings(request);
   const seed = req.seed ?? (await readProjectFile(req.project))?.seed ?? 42;
   const { dataset } = await readDataset(req.project);
   const exports = await readExports(req.project);

@@ -17,6 +17,7 @@ const PATH_FIELDS: Partial<Record<ApiMethod, readonly string[]>> = {
   'dataset.inspect': ['project'],
   'recommender.train': ['project'],
   'recommender.evaluation': ['project'],
+  'recommender.metrics': ['project'],
   'llm.createTiny': ['project'],
   'llm.inspect': ['dir'],
   'llm.useHf': ['project', 'dir'],

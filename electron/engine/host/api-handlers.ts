@@ -5,6 +5,7 @@
  * already checked against the granted folders (host-process.ts); anything thrown becomes an error
  * response through toApiError.
  */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiMethod, ApiParams, ApiResult } from '../../contracts/api.ts';
@@ -48,11 +49,21 @@ export type ApiHandlers = { [M in ApiMethod]: Handler<M> };
 /** Anchors per user in the alignment exports made after training (as the demo: enough for the default task counts). */
 const EXPORT_ANCHORS_PER_USER = 8;
 
-/** Streams a Trainer's steps and evaluations as job progress and metrics lines. */
-function watchTrainer(ctx: JobContext, trainer: Trainer, stage: string): void {
+/** The recommender's training metrics, kept so its curve can be drawn again after a reload. */
+const RECOMMENDER_METRICS = 'metrics.jsonl';
+
+/**
+ * Streams a Trainer's steps and evaluations as job progress and metrics lines (and appends each
+ * line to `file` when given: small, ordered writes that survive a kill).
+ */
+function watchTrainer(ctx: JobContext, trainer: Trainer, stage: string, file?: string): void {
+  const emit = (line: MetricsLine) => {
+    ctx.metrics(line);
+    if (file) appendFileSync(file, `${JSON.stringify(line)}\n`);
+  };
   trainer.on('step', (e) => {
     ctx.progress(stage, e.step, e.totalSteps, e.etaSec);
-    ctx.metrics({
+    emit({
       step: e.step,
       timeSec: e.elapsedSec,
       loss: e.loss,
@@ -62,7 +73,7 @@ function watchTrainer(ctx: JobContext, trainer: Trainer, stage: string): void {
       etaSec: e.etaSec,
     });
   });
-  trainer.on('eval', (e) => ctx.metrics({ step: e.step, eval: e.metrics }));
+  trainer.on('eval', (e) => emit({ step: e.step, eval: e.metrics }));
 }
 
 async function readMetricsLines(file: string): Promise<MetricsLine[]> {
@@ -70,7 +81,13 @@ async function readMetricsLines(file: string): Promise<MetricsLine[]> {
   const out: MetricsLine[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const parsed = metricsLineSchema.safeParse(JSON.parse(line));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      continue; // a line cut by a kill
+    }
+    const parsed = metricsLineSchema.safeParse(raw);
     if (parsed.success) out.push(parsed.data);
   }
   return out;
@@ -118,6 +135,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo): ApiHandlers 
     'recommender.train': async ({ project, preset, epochs, resume }) =>
       started('recommender.train', `Train ${preset}`, project, async (ctx) => {
         const model = preset.startsWith('mf') ? 'mf' : 'sasrec';
+        const metricsFile = path.join(recommenderDir(project), RECOMMENDER_METRICS);
         const r = await trainRecommender({
           project,
           model,
@@ -125,7 +143,12 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo): ApiHandlers 
           overrides: { maxEpochs: epochs },
           resume,
           signal: ctx.signal,
-          onTrainer: (t) => watchTrainer(ctx, t, 'training'),
+          onTrainer: (t) => {
+            // A fresh training starts a fresh curve; a resumed one continues it.
+            mkdirSync(path.dirname(metricsFile), { recursive: true });
+            if (!resume) writeFileSync(metricsFile, '');
+            watchTrainer(ctx, t, 'training', metricsFile);
+          },
         });
         if (!r.completed) return { completed: false, epochs: r.epochs };
         releaseExplorer(project);
@@ -138,6 +161,9 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo): ApiHandlers 
         );
         return { completed: true, epochs: r.epochs, bestEpoch: r.bestEpoch, validation: r.validation };
       }),
+    'recommender.metrics': async ({ project }) => ({
+      lines: await readMetricsLines(path.join(recommenderDir(project), RECOMMENDER_METRICS)),
+    }),
     'recommender.evaluation': async ({ project }) => {
       const text = await readFile(path.join(recommenderDir(project), EVAL_FILE), 'utf8').catch(() => null);
       return text ? evaluationReportSchema.parse(JSON.parse(text)) : null;

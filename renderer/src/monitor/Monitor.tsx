@@ -1,6 +1,6 @@
 /** Training monitors: the wizard's queue, the recommender, and alignment runs overlaid, live. */
 import { useEffect, useMemo, useState } from 'react';
-import { useApi } from '../api/index.ts';
+import { plainError, useApi } from '../api/index.ts';
 import type { RunLines } from '../charts/series.ts';
 import type { MetricsLine } from '../contracts.ts';
 import { formatEta } from '../shell/format.ts';
@@ -29,6 +29,7 @@ export function Monitor() {
   const liveMetrics = useJobsStore((s) => s.metrics);
   const frozen = useJobsStore((s) => s.frozen);
   const [snapshot, setSnapshot] = useState(liveMetrics);
+  const [resumeError, setResumeError] = useState<string | null>(null);
   const plan = usePlanStore();
 
   const jobs = useMemo(() => Object.values(jobsById).filter((j) => j.project === project), [jobsById, project]);
@@ -56,8 +57,18 @@ export function Monitor() {
     [shownKey, runs, metrics],
   );
 
-  if (!project) return <p className="hint">Open or create a project in the wizard first.</p>;
+  // The newest alignment job, when it was stopped before finishing: its run continues from its checkpoint.
+  const lastAlign = jobs
+    .filter((j) => j.kind === 'align.train')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  const resumableRun =
+    lastAlign?.state === 'cancelled' && lastAlign.run
+      ? runs.find((r) => r.id === lastAlign.run && !r.completed)
+      : undefined;
   const running = liveJobs.find((j) => j.state === 'running');
+  const resumable = running ? undefined : resumableRun;
+
+  if (!project) return <p className="hint">Open or create a project in the wizard first.</p>;
   const eta = running?.progress?.etaSec ?? (running?.run ? latestEta(metrics[running.run] ?? EMPTY) : null);
 
   return (
@@ -120,10 +131,30 @@ export function Monitor() {
             type="button"
             disabled={!running}
             data-testid="monitor-cancel"
+            title="Stops at the next step; the last checkpoint is kept, so the run can be resumed"
             onClick={() => running && api.invoke('jobs.cancel', { job: running.id }).catch(() => {})}
           >
-            Cancel training
+            Stop training
           </button>
+          {resumable && (
+            <button
+              type="button"
+              data-testid="monitor-resume"
+              onClick={() => {
+                setResumeError(null);
+                api
+                  .invoke('align.train', { project, method: resumable.method, resumeRun: resumable.id })
+                  .catch((e: unknown) => setResumeError(plainError(e)));
+              }}
+            >
+              Resume {resumable.id}
+            </button>
+          )}
+          {resumeError && (
+            <span className="field-error" role="alert">
+              {resumeError}
+            </span>
+          )}
         </div>
         {shown.length > 0 && <RunCharts runs={runLines} options={chart} />}
         {shown

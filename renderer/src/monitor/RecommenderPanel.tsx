@@ -1,5 +1,6 @@
 /** The target recommender: its training curve (latest training job) and its evaluation table. */
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useApi } from '../api/index.ts';
 import { LineChart } from '../charts/LineChart.tsx';
 import { buildRecommenderCurve } from '../charts/series.ts';
 import type { JobInfo, MetricsLine } from '../contracts.ts';
@@ -22,15 +23,30 @@ export function RecommenderPanel({
   const job = jobs
     .filter((j) => j.kind === 'recommender.train' && j.project === project)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  const lines = job ? (metrics[metricsKey(job.run, job.id)] ?? EMPTY) : EMPTY;
+  const api = useApi();
+  // Without a training job in this session, the last training's stored curve.
+  const [stored, setStored] = useState<MetricsLine[]>(EMPTY);
+  const hasRecommender = !!summary?.recommender;
+  useEffect(() => {
+    if (job || !hasRecommender) return;
+    let live = true;
+    api
+      .invoke('recommender.metrics', { project })
+      .then((r) => live && setStored(r.lines))
+      .catch(() => live && setStored(EMPTY));
+    return () => {
+      live = false;
+    };
+  }, [api, project, job, hasRecommender]);
+  const lines = job ? (metrics[metricsKey(job.run, job.id)] ?? EMPTY) : stored;
   const curve = useMemo(() => buildRecommenderCurve(lines), [lines]);
   if (!job && !summary?.recommender) return null;
   return (
     <section className="panel" aria-labelledby="rec-title" data-testid="recommender-panel">
       <h3 id="rec-title">Target recommender</h3>
-      {job ? (
+      {job || lines.length > 0 ? (
         <LineChart
-          title={`Training: ${job.label} (${job.state})`}
+          title={job ? `Training: ${job.label} (${job.state})` : 'Training (last run)'}
           series={curve}
           xName="epoch"
           yName="loss"
@@ -39,7 +55,9 @@ export function RecommenderPanel({
           height={220}
         />
       ) : (
-        <p className="muted">The training curve shows while a training job runs in this session.</p>
+        <p className="muted">
+          No training curve stored for this recommender (imported, or trained before curves were kept).
+        </p>
       )}
       {summary?.recommender?.evaluated && <RecEvalTable project={project} version={summary} />}
     </section>

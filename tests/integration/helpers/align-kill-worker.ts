@@ -5,15 +5,15 @@
 import { trainAlignment } from '../../../electron/engine/align/train-align.ts';
 
 const [project, killAt, resumeRun] = process.argv.slice(2);
+// A resumed run takes its settings from the run itself: the resume passes none (and a wrong method).
+const settings = resumeRun
+  ? { method: 'B' as const, resumeRun }
+  : { method: 'I' as const, tasks: [1 as const, 3 as const], steps: 12, batchSize: 4 };
 const r = await trainAlignment({
   project,
-  method: 'I',
-  tasks: [1, 3],
-  steps: 12,
-  batchSize: 4,
+  ...settings,
   threads: 1,
   checkpointEvery: 5,
-  resumeRun: resumeRun || undefined,
   onTrainer: (t, info) => {
     process.stdout.write(`${JSON.stringify({ run: info.runId })}\n`);
     t.on('step', (e) => {

@@ -31,6 +31,29 @@ describe('monitor', () => {
     expect(screen.queryByTestId('chart-loss')).toBeNull();
   });
 
+  it('without a training job in this session, the recommender panel draws the stored curve', async () => {
+    const api = new FakeApi({
+      ...baseHandlers(),
+      'recommender.metrics': () => ({
+        lines: [
+          { step: 10, loss: 1.5, epoch: 1 },
+          { step: 10, eval: { 'NDCG@10': 0.08 } },
+          { step: 20, loss: 1.4, epoch: 2 },
+          { step: 20, eval: { 'NDCG@10': 0.09 } },
+        ],
+      }),
+    });
+    useUiStore.getState().setProjectDir('/projects/p');
+    useProjectStore.getState().setSummary(summary({ recommender: { kind: 'sasrec', dim: 8, evaluated: false } }));
+    render(
+      <ApiProvider api={api}>
+        <Monitor />
+      </ApiProvider>,
+    );
+    await waitFor(() => expect(points('chart-recommender')).toBeGreaterThan(0));
+    expect(api.callsOf('recommender.metrics')).toEqual([{ project: '/projects/p' }]);
+  });
+
   it('a running alignment job: history first, then job.metrics events add points to the loss chart', async () => {
     const api = new FakeApi({
       ...baseHandlers(),
@@ -72,6 +95,25 @@ describe('monitor', () => {
     expect(points('chart-loss')).toBe(2);
     fireEvent.click(screen.getByTestId('monitor-cancel'));
     expect(api.callsOf('jobs.cancel')).toEqual([{ job: 'j1' }]);
+  });
+
+  it('a stopped alignment run can be resumed from its checkpoint', async () => {
+    const api = new FakeApi({
+      ...baseHandlers(),
+      'runs.metrics': ({ run }) => ({ run, lines: [] }),
+      'align.train': () => ({ job: 'j2' }),
+    });
+    useProjectStore
+      .getState()
+      .setRuns([{ id: 'align-H-1', method: 'H', steps: 600, completed: false, finalLoss: null, evaluated: false }]);
+    setup(api);
+    act(() => api.emit('job.update', job({ id: 'j1', kind: 'align.train', run: 'align-H-1' })));
+    expect(screen.queryByTestId('monitor-resume')).toBeNull(); // still running
+    act(() => api.emit('job.update', job({ id: 'j1', kind: 'align.train', run: 'align-H-1', state: 'cancelled' })));
+    fireEvent.click(await screen.findByTestId('monitor-resume'));
+    await waitFor(() =>
+      expect(api.callsOf('align.train')).toEqual([{ project: '/projects/p', method: 'H', resumeRun: 'align-H-1' }]),
+    );
   });
 
   it('overlays selected finished runs and shows the evaluation table of an evaluated one', async () => {
