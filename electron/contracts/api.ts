@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { datasetInspectionSchema } from './dataset.ts';
 import { metricsLineSchema } from './events.ts';
 import { jobInfoSchema, jobStartedSchema } from './jobs.ts';
+import { pipelineInfoSchema } from './pipeline.ts';
 import { evaluationReportSchema } from './recommender.ts';
 
 const project = z.string().min(1);
@@ -166,6 +167,56 @@ export const faithfulnessSchema = z.object({
 });
 export type Faithfulness = z.infer<typeof faithfulnessSchema>;
 
+// Params of the requests that start work, named: a pipeline (below) chains them.
+const datasetImportParams = z.object({
+  project,
+  format: z.enum(DATASET_FORMAT_NAMES),
+  input: z.string().min(1).optional(),
+  csv: csvMappingSchema.optional(),
+  synthetic: z.object({ users: int.min(10).max(100000), items: int.min(10).max(100000) }).optional(),
+  force: z.boolean().optional(),
+});
+const recommenderTrainParams = z.object({
+  project,
+  preset: z.enum(RECOMMENDER_PRESETS),
+  epochs: int.min(1).max(1000).optional(),
+  /** Continue a cancelled training from its checkpoint. */
+  resume: z.boolean().optional(),
+});
+const llmCreateTinyParams = z.object({ project, steps: int.min(1).max(100000).optional() });
+const alignTrainParams = z.object({
+  project,
+  method: methodSchema,
+  tasks: z.array(taskIdSchema).min(1).optional(),
+  steps: int.min(1).max(1000000).optional(),
+  batchSize: int.min(1).max(1024).optional(),
+  lr: z.number().positive().max(1).optional(),
+  /** Continue this cancelled run from its last checkpoint (the other settings are the run's own). */
+  resumeRun: z.string().min(1).optional(),
+});
+const alignEvalParams = z.object({ project, run: z.string().min(1), maxTest: int.min(1).optional() });
+
+const llmUseHfParams = z.object({ project, dir: z.string().min(1) });
+
+/**
+ * A pipeline: the wizard's Run as one engine-side plan, so it goes on when the page reloads or
+ * closes. Steps run in order, each after the previous one finished; the first failure stops it.
+ * An `align.eval` step without `run` evaluates the run of the nearest `align.train` step before it.
+ */
+export const pipelineStepSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('dataset.import'), label: z.string(), params: datasetImportParams }),
+  z.object({ kind: z.literal('recommender.train'), label: z.string(), params: recommenderTrainParams }),
+  z.object({ kind: z.literal('llm.createTiny'), label: z.string(), params: llmCreateTinyParams }),
+  z.object({ kind: z.literal('llm.useHf'), label: z.string(), params: llmUseHfParams }),
+  z.object({ kind: z.literal('align.train'), label: z.string(), params: alignTrainParams }),
+  z.object({
+    kind: z.literal('align.eval'),
+    label: z.string(),
+    params: alignEvalParams.extend({ run: z.string().min(1).optional() }),
+  }),
+]);
+export type PipelineStep = z.infer<typeof pipelineStepSchema>;
+
 export const apiSchemas = {
   'app.info': {
     params: z.object({}),
@@ -191,25 +242,12 @@ export const apiSchemas = {
     result: datasetPreviewSchema,
   },
   'dataset.import': {
-    params: z.object({
-      project,
-      format: z.enum(DATASET_FORMAT_NAMES),
-      input: z.string().min(1).optional(),
-      csv: csvMappingSchema.optional(),
-      synthetic: z.object({ users: int.min(10).max(100000), items: int.min(10).max(100000) }).optional(),
-      force: z.boolean().optional(),
-    }),
+    params: datasetImportParams,
     result: jobStartedSchema,
   },
   'dataset.inspect': { params: z.object({ project }), result: datasetInspectionSchema },
   'recommender.train': {
-    params: z.object({
-      project,
-      preset: z.enum(RECOMMENDER_PRESETS),
-      epochs: int.min(1).max(1000).optional(),
-      /** Continue a cancelled training from its checkpoint. */
-      resume: z.boolean().optional(),
-    }),
+    params: recommenderTrainParams,
     result: jobStartedSchema,
   },
   /** The last recommender training's metrics (recommender/metrics.jsonl), for its curve after a reload. */
@@ -219,26 +257,17 @@ export const apiSchemas = {
   },
   'recommender.evaluation': { params: z.object({ project }), result: evaluationReportSchema.nullable() },
   'llm.createTiny': {
-    params: z.object({ project, steps: int.min(1).max(100000).optional() }),
+    params: llmCreateTinyParams,
     result: jobStartedSchema,
   },
   'llm.inspect': { params: z.object({ dir: z.string().min(1) }), result: llmInfoSchema },
-  'llm.useHf': { params: z.object({ project, dir: z.string().min(1) }), result: projectSummarySchema },
+  'llm.useHf': { params: llmUseHfParams, result: projectSummarySchema },
   'align.train': {
-    params: z.object({
-      project,
-      method: methodSchema,
-      tasks: z.array(taskIdSchema).min(1).optional(),
-      steps: int.min(1).max(1000000).optional(),
-      batchSize: int.min(1).max(1024).optional(),
-      lr: z.number().positive().max(1).optional(),
-      /** Continue this cancelled run from its last checkpoint (the other settings are the run's own). */
-      resumeRun: z.string().min(1).optional(),
-    }),
+    params: alignTrainParams,
     result: jobStartedSchema,
   },
   'align.eval': {
-    params: z.object({ project, run: z.string().min(1), maxTest: int.min(1).optional() }),
+    params: alignEvalParams,
     result: jobStartedSchema,
   },
   'runs.list': { params: z.object({ project }), result: z.array(runSummarySchema) },
@@ -280,6 +309,17 @@ export const apiSchemas = {
   'explain.faithfulness': {
     params: z.object({ project, user: int.nonnegative(), item: int.positive(), text: z.string().max(20000) }),
     result: faithfulnessSchema,
+  },
+  'pipeline.start': {
+    params: z.object({ project, steps: z.array(pipelineStepSchema).min(1).max(20) }),
+    result: pipelineInfoSchema,
+  },
+  /** Pipelines of this engine session, oldest first (a reloaded page finds its Run here). */
+  'pipeline.list': { params: z.object({}), result: z.array(pipelineInfoSchema) },
+  /** Stops a pipeline: its running job is cancelled and no later step starts. */
+  'pipeline.cancel': {
+    params: z.object({ pipeline: z.string().min(1) }),
+    result: z.object({ cancelled: z.boolean() }),
   },
   'jobs.list': { params: z.object({}), result: z.array(jobInfoSchema) },
   'jobs.cancel': { params: z.object({ job: z.string().min(1) }), result: z.object({ cancelled: z.boolean() }) },

@@ -1,6 +1,7 @@
 /** Events the engine host pushes to every connected UI (IPC in Electron, WebSocket in browser mode). */
 import { z } from 'zod';
 import { jobInfoSchema } from './jobs.ts';
+import { pipelineInfoSchema } from './pipeline.ts';
 
 /**
  * One line of a training job's metrics: a step (loss, lr, tokens/s, memory, ETA; alignment runs
@@ -29,6 +30,8 @@ export const eventSchemas = {
   'job.metrics': z.object({ job: z.string(), run: z.string().nullable(), lines: z.array(metricsLineSchema) }),
   /** Generated text of an explanation job, as it is produced (`text` is the whole text so far). */
   'job.token': z.object({ job: z.string(), model: z.string(), text: z.string(), done: z.boolean() }),
+  /** A pipeline started, moved to its next step or ended. */
+  'pipeline.update': pipelineInfoSchema,
 } as const;
 
 export type EventName = keyof typeof eventSchemas;

@@ -4,5 +4,6 @@ export * from './dataset.ts';
 export * from './events.ts';
 export * from './jobs.ts';
 export * from './messages.ts';
+export * from './pipeline.ts';
 export * from './project.ts';
 export * from './recommender.ts';

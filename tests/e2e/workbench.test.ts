@@ -62,6 +62,10 @@ describe.skipIf(!chromiumAvailable())('workbench in the browser', () => {
     const first = await chartPoints(app, 'chart-loss');
     await expect.poll(() => chartPoints(app, 'chart-loss'), { timeout: 120_000, interval: 250 }).toBeGreaterThan(first);
     await app.shot('03-monitor-training');
+    // Jobs live in the engine: a reload finds the running work again and its chart keeps growing.
+    await page.reload();
+    await page.getByTestId('nav-monitor').click();
+    await expect.poll(() => chartPoints(app, 'chart-loss'), { timeout: 120_000, interval: 250 }).toBeGreaterThan(0);
     // The whole plan finishes (the run is evaluated too) and its evaluation table appears.
     const plan = page.locator('[data-testid="monitor-plan"] li');
     await expect
@@ -72,7 +76,9 @@ describe.skipIf(!chromiumAvailable())('workbench in the browser', () => {
       .toMatch(/^(done,)*done$/);
     await page.locator('[data-testid^="align-eval-"]').first().waitFor({ timeout: 30_000 });
     expect(await chartPoints(app, 'chart-recommender')).toBeGreaterThan(0);
-    await app.shot('04-monitor-done', { fullPage: true });
+    await app.shot('04-monitor-done');
+    await page.locator('[data-testid^="align-eval-"]').first().scrollIntoViewIfNeeded();
+    await app.shot('04b-monitor-eval');
 
     // Explorer: pick the first user, then the recommender's top item, then explain it.
     await page.getByTestId('nav-explorer').click();

@@ -31,12 +31,21 @@ const PATH_FIELDS: Partial<Record<ApiMethod, readonly string[]>> = {
   'explorer.attribution': ['project'],
   'explain.start': ['project'],
   'explain.faithfulness': ['project'],
+  'pipeline.start': ['project'],
 };
 
 export function requestPaths(method: ApiMethod, params: unknown): { field: string; path: string }[] {
   const fields = PATH_FIELDS[method] ?? [];
   const p = (params ?? {}) as Record<string, unknown>;
-  return fields.filter((f) => typeof p[f] === 'string').map((f) => ({ field: f, path: p[f] as string }));
+  const own = fields.filter((f) => typeof p[f] === 'string').map((f) => ({ field: f, path: p[f] as string }));
+  if (method !== 'pipeline.start' || !Array.isArray(p.steps)) return own;
+  // A pipeline carries requests of its own: each step's paths are checked as if it were sent alone.
+  const steps = (p.steps as { kind?: unknown; params?: unknown }[]).flatMap((step, k) =>
+    typeof step?.kind === 'string' && Object.hasOwn(PATH_FIELDS, step.kind)
+      ? requestPaths(step.kind as ApiMethod, step.params).map((x) => ({ ...x, field: `steps[${k}].params.${x.field}` }))
+      : [],
+  );
+  return [...own, ...steps];
 }
 
 /** True when `target` is `root` or lies below it (after resolving `..` and relative parts). */

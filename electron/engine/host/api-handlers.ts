@@ -30,6 +30,7 @@ import { loadProjectLlm } from '../llm/project-llm.ts';
 import { createTinyLm } from '../llm/tiny-lm.ts';
 import { writeFileAtomic } from '../project/atomic-io.ts';
 import type { JobContext, JobRunner } from '../project/jobs.ts';
+import type { PipelineRunner } from '../project/pipelines.ts';
 import { newProjectFile, readProjectFile, writeProjectFile } from '../project/project-file.ts';
 import { evaluateProject } from '../recommender/evaluate-project.ts';
 import { exportProject } from '../recommender/export-project.ts';
@@ -93,7 +94,7 @@ async function readMetricsLines(file: string): Promise<MetricsLine[]> {
   return out;
 }
 
-export function createApiHandlers(jobs: JobRunner, info: HostInfo): ApiHandlers {
+export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: PipelineRunner): ApiHandlers {
   const started = (
     kind: Parameters<JobRunner['submit']>[0],
     label: string,
@@ -255,6 +256,17 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo): ApiHandlers 
       );
       return faithfulness(project, user, item, cited);
     },
+    'pipeline.start': async ({ project, steps }) => {
+      const foreign = steps.findIndex((st) => st.params.project !== project);
+      if (foreign >= 0) {
+        throw Object.assign(new InputError(`step ${foreign + 1} names another project than the pipeline's`), {
+          field: `steps[${foreign}].params.project`,
+        });
+      }
+      return pipelines.start(project, steps);
+    },
+    'pipeline.list': async () => pipelines.list(),
+    'pipeline.cancel': async ({ pipeline }) => ({ cancelled: pipelines.cancel(pipeline) }),
     'jobs.list': async () => jobs.list(),
     'jobs.cancel': async ({ job }) => ({ cancelled: jobs.cancel(job) }),
   };

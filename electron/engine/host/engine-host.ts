@@ -8,6 +8,7 @@ import type { ApiMethod } from '../../contracts/api.ts';
 import { type EventName, eventSchemas } from '../../contracts/events.ts';
 import { type EventMessage, eventMessage, parseRequest, type ResponseMessage } from '../../contracts/messages.ts';
 import { JobRunner, toApiError } from '../project/jobs.ts';
+import { PipelineRunner } from '../project/pipelines.ts';
 import { accessError, deniedPath } from './access-policy.ts';
 import { type ApiHandlers, createApiHandlers, dispatch, type HostInfo } from './api-handlers.ts';
 import { type HostOutgoing, isControlMessage } from './host-protocol.ts';
@@ -22,6 +23,7 @@ export interface EngineHostOptions extends HostInfo {
 
 export class EngineHost {
   readonly jobs: JobRunner;
+  readonly pipelines: PipelineRunner;
   private readonly handlers: ApiHandlers;
   private readonly roots: Set<string>;
   private closed = false;
@@ -43,7 +45,20 @@ export class EngineHost {
       token: (data) => emit('job.token', data),
     });
     const info: HostInfo = { version: opts.version, mode: opts.mode, projectsRoot: opts.projectsRoot };
-    this.handlers = { ...createApiHandlers(this.jobs, info), ...(opts.handlers?.(this.jobs) ?? {}) };
+    // Pipeline steps go through the same handlers as requests (their paths were checked with the
+    // pipeline's: access-policy.ts looks into the steps).
+    this.pipelines = new PipelineRunner({
+      jobs: this.jobs,
+      emit: (p) => emit('pipeline.update', p),
+      start: async (step) => {
+        const r = (await dispatch(this.handlers, step.kind, step.params as never)) as { job?: unknown };
+        return typeof r?.job === 'string' ? r.job : null;
+      },
+    });
+    this.handlers = {
+      ...createApiHandlers(this.jobs, info, this.pipelines),
+      ...(opts.handlers?.(this.jobs) ?? {}),
+    };
   }
 
   get grantedRoots(): string[] {

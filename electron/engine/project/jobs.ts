@@ -67,6 +67,7 @@ export class JobRunner {
   private readonly queues = { heavy: [] as Job[], explain: [] as Job[] };
   private readonly running = { heavy: null as Job | null, explain: null as Job | null };
   private seq = 0;
+  private readonly waiters = new Map<string, ((info: JobInfo) => void)[]>();
   private readonly timer: ReturnType<typeof setInterval>;
   /** Finished jobs kept for `list()` (the newest ones). */
   private readonly keepFinished: number;
@@ -135,6 +136,16 @@ export class JobRunner {
     return true;
   }
 
+  /** Resolves with the job's final info once it has ended (at once if it already has). */
+  whenDone(id: string): Promise<JobInfo> {
+    const info = this.get(id);
+    if (!info) return Promise.reject(new Error(`no job ${id}`));
+    if (info.endedAt !== null) return Promise.resolve(info);
+    return new Promise((resolve) => {
+      this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]);
+    });
+  }
+
   /** Resolves when no job is queued or running. */
   async idle(): Promise<void> {
     while (this.running.heavy || this.running.explain || this.queues.heavy.length || this.queues.explain.length) {
@@ -200,6 +211,8 @@ export class JobRunner {
     if (result !== undefined) job.info.result = result;
     job.info.endedAt = this.now().toISOString();
     this.events.update({ ...job.info });
+    for (const resolve of this.waiters.get(job.info.id) ?? []) resolve({ ...job.info });
+    this.waiters.delete(job.info.id);
     this.prune();
   }
 

@@ -8,7 +8,7 @@ import { useJobsStore } from '../state/jobs-store.ts';
 import { latestEta } from '../state/metrics.ts';
 import { runLabel, useProjectStore } from '../state/project-store.ts';
 import { useUiStore } from '../state/ui-store.ts';
-import { usePlanStore } from '../wizard/plan.ts';
+import { isPipelineRunning, usePlanStore } from '../wizard/plan.ts';
 import { AlignEvalTable } from './AlignEvalTable.tsx';
 import { RecommenderPanel } from './RecommenderPanel.tsx';
 import { RunCharts } from './RunCharts.tsx';
@@ -30,7 +30,8 @@ export function Monitor() {
   const frozen = useJobsStore((s) => s.frozen);
   const [snapshot, setSnapshot] = useState(liveMetrics);
   const [resumeError, setResumeError] = useState<string | null>(null);
-  const plan = usePlanStore();
+  const pipeline = usePlanStore((s) => s.pipeline);
+  const [planError, setPlanError] = useState<string | null>(null);
 
   const jobs = useMemo(() => Object.values(jobsById).filter((j) => j.project === project), [jobsById, project]);
   const liveJobs = jobs.filter((j) => j.kind === 'align.train' && (j.state === 'running' || j.state === 'queued'));
@@ -74,16 +75,38 @@ export function Monitor() {
   return (
     <section className="monitor" aria-labelledby="monitor-title">
       <h2 id="monitor-title">Training monitor</h2>
-      {plan.steps.length > 0 && (
-        <ol className="plan plan-compact" aria-label="Wizard run" data-testid="monitor-plan">
-          {plan.steps.map((s, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: positional plan steps
-            <li key={i} data-state={s.state} title={s.error ?? undefined}>
-              <span className={`badge badge-${s.state}`}>{s.state}</span> {s.label}
-              {s.error && <span className="field-error"> — {s.error}</span>}
-            </li>
-          ))}
-        </ol>
+      {pipeline && pipeline.steps.length > 0 && (
+        <div className="plan-row">
+          <ol className="plan plan-compact" aria-label="Wizard run" data-testid="monitor-plan">
+            {pipeline.steps.map((s, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: positional plan steps
+              <li key={i} data-state={s.state} title={s.error ?? undefined}>
+                <span className={`badge badge-${s.state}`}>{s.state}</span> {s.label}
+                {s.error && <span className="field-error"> — {s.error}</span>}
+              </li>
+            ))}
+          </ol>
+          {isPipelineRunning(pipeline) && (
+            <button
+              type="button"
+              data-testid="plan-cancel"
+              title="Stops the running step and starts no later one"
+              onClick={() => {
+                setPlanError(null);
+                api
+                  .invoke('pipeline.cancel', { pipeline: pipeline.id })
+                  .catch((e: unknown) => setPlanError(plainError(e)));
+              }}
+            >
+              Stop run
+            </button>
+          )}
+          {planError && (
+            <span className="field-error" role="alert">
+              {planError}
+            </span>
+          )}
+        </div>
       )}
       <RecommenderPanel project={project} jobs={jobs} metrics={metrics} />
       <section className="panel" aria-labelledby="runs-title">

@@ -24,11 +24,14 @@ export function RecommenderPanel({
     .filter((j) => j.kind === 'recommender.train' && j.project === project)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
   const api = useApi();
-  // Without a training job in this session, the last training's stored curve.
+  // Live lines while a training runs; otherwise (none in this session, or the page was reloaded and
+  // missed them) the last training's stored curve.
   const [stored, setStored] = useState<MetricsLine[]>(EMPTY);
   const hasRecommender = !!summary?.recommender;
+  const training = job?.state === 'running' || job?.state === 'queued';
+  const jobState = job?.state;
   useEffect(() => {
-    if (job || !hasRecommender) return;
+    if (training || !hasRecommender) return;
     let live = true;
     api
       .invoke('recommender.metrics', { project })
@@ -37,8 +40,9 @@ export function RecommenderPanel({
     return () => {
       live = false;
     };
-  }, [api, project, job, hasRecommender]);
-  const lines = job ? (metrics[metricsKey(job.run, job.id)] ?? EMPTY) : stored;
+  }, [api, project, training, hasRecommender, jobState]);
+  const liveLines = job ? (metrics[metricsKey(job.run, job.id)] ?? EMPTY) : EMPTY;
+  const lines = training || liveLines.length > stored.length ? liveLines : stored;
   const curve = useMemo(() => buildRecommenderCurve(lines), [lines]);
   if (!job && !summary?.recommender) return null;
   return (

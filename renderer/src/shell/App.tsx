@@ -7,6 +7,7 @@ import { connectJobEvents, isTerminal } from '../state/jobs-store.ts';
 import { refreshProject, useProjectStore } from '../state/project-store.ts';
 import { uiStateFromHash, type View } from '../state/ui-state.ts';
 import { useUiStore } from '../state/ui-store.ts';
+import { connectPipelineEvents } from '../wizard/plan.ts';
 import { Wizard } from '../wizard/Wizard.tsx';
 import { Header } from './Header.tsx';
 import { useApplyTheme } from './theme.ts';
@@ -36,10 +37,17 @@ function useEngineWiring() {
     const dir = useUiStore.getState().projectDir;
     if (dir) refreshProject(api, dir).catch(() => useProjectStore.getState().setSummary(null));
     const offEvents = connectJobEvents(api);
+    // The wizard's Run runs in the engine: follow it, and find it again after a reload.
+    const offPipelines = connectPipelineEvents(api);
     // A finished job changes what the project holds (dataset, recommender, runs): re-read it.
     const offDone = api.on('job.update', (job) => {
       const current = useUiStore.getState().projectDir;
       if (isTerminal(job) && current && job.project === current) refreshProject(api, current).catch(() => {});
+    });
+    // An ended pipeline may have changed the project without a job (llm.useHf): re-read it too.
+    const offPipelineDone = api.on('pipeline.update', (p) => {
+      const current = useUiStore.getState().projectDir;
+      if (p.state !== 'running' && current && p.project === current) refreshProject(api, current).catch(() => {});
     });
     const onHash = () => {
       const s = uiStateFromHash(location.hash);
@@ -50,6 +58,8 @@ function useEngineWiring() {
       if (retry) clearTimeout(retry);
       offEvents();
       offDone();
+      offPipelines();
+      offPipelineDone();
       window.removeEventListener('hashchange', onHash);
     };
   }, [api]);

@@ -1,16 +1,27 @@
 /** Step 6: every choice in one place, the steps the Run will start, and their progress. */
 import { useProjectStore } from '../state/project-store.ts';
 import { tasksForMethod, useWizardStore } from './choices.ts';
-import { buildPlan, usePlanStore } from './plan.ts';
+import { buildPlan, isPipelineRunning, usePlanStore } from './plan.ts';
 
-export function ReviewStep({ onRun, blocked }: { onRun: () => void; blocked: string | null }) {
+export function ReviewStep({
+  onRun,
+  blocked,
+  starting = false,
+}: {
+  onRun: () => void;
+  blocked: string | null;
+  /** The Run was clicked and the engine has not answered yet. */
+  starting?: boolean;
+}) {
   const summary = useProjectStore((s) => s.summary);
   const c = useWizardStore((s) => s.choices);
-  const plan = usePlanStore();
+  const pipeline = usePlanStore((s) => s.pipeline);
+  const running = isPipelineRunning(pipeline);
   const steps = summary ? buildPlan(c, summary) : [];
   // While a run goes, show its live states; otherwise what a new Run would start.
-  const shown = plan.running ? plan.steps : steps.map((s) => ({ label: s.label, state: 'pending', error: null }));
-  const failed = plan.running ? undefined : plan.steps.find((s) => s.state === 'failed');
+  const shown =
+    running && pipeline ? pipeline.steps : steps.map((s) => ({ label: s.label, state: 'pending', error: null }));
+  const failed = running ? undefined : pipeline?.steps.find((s) => s.state === 'failed');
   return (
     <div>
       <dl className="facts" data-testid="review-summary">
@@ -56,10 +67,10 @@ export function ReviewStep({ onRun, blocked }: { onRun: () => void; blocked: str
         type="button"
         className="primary"
         onClick={onRun}
-        disabled={plan.running || !summary || steps.length === 0}
+        disabled={running || starting || !summary || steps.length === 0}
         data-testid="wizard-run"
       >
-        {plan.running ? 'Running…' : 'Run'}
+        {running || starting ? 'Running…' : 'Run'}
       </button>
     </div>
   );

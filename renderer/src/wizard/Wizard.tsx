@@ -1,6 +1,6 @@
 /** The project wizard: a stepper over six steps; each validates before moving on; Run starts the jobs. */
 import { useState } from 'react';
-import { useApi } from '../api/index.ts';
+import { plainError, useApi } from '../api/index.ts';
 import type { DatasetPreview, LlmInfo } from '../contracts.ts';
 import { useProjectStore } from '../state/project-store.ts';
 import { useUiStore } from '../state/ui-store.ts';
@@ -9,7 +9,7 @@ import { type Errors, useWizardStore } from './choices.ts';
 import { DatasetStep } from './DatasetStep.tsx';
 import { LlmStep } from './LlmStep.tsx';
 import { ProjectStep } from './ProjectStep.tsx';
-import { buildPlan, runPlan } from './plan.ts';
+import { buildPlan, startPlan } from './plan.ts';
 import { RecommenderStep } from './RecommenderStep.tsx';
 import { ReviewStep } from './ReviewStep.tsx';
 import { STEPS, stepDone, validateStep } from './steps.ts';
@@ -22,6 +22,7 @@ export function Wizard() {
   const [preview, setPreview] = useState<DatasetPreview | null>(null);
   const [llmInfo, setLlmInfo] = useState<LlmInfo | null>(null);
   const [blocked, setBlocked] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
   const current = STEPS[step];
   const inputs = { summary, preview, llmInfo };
 
@@ -36,8 +37,8 @@ export function Wizard() {
     if (Object.keys(e).length === 0) go(step + 1);
   };
 
-  const run = () => {
-    if (!summary) return;
+  const run = async () => {
+    if (!summary || starting) return;
     // Check every step again: the user may have jumped around with the stepper.
     for (const [i, s] of STEPS.entries()) {
       const e = validateStep(s.id, choices, inputs);
@@ -52,8 +53,17 @@ export function Wizard() {
       setBlocked('Nothing to run.');
       return;
     }
-    void runPlan(api, plan);
-    useUiStore.getState().setView('monitor');
+    // The engine runs the steps itself, so the Run goes on across a page reload.
+    setBlocked(null);
+    setStarting(true);
+    try {
+      await startPlan(api, summary.dir, plan);
+      useUiStore.getState().setView('monitor');
+    } catch (e) {
+      setBlocked(plainError(e));
+    } finally {
+      setStarting(false);
+    }
   };
 
   const stepErrors = errors[current.id] ?? {};
@@ -92,7 +102,7 @@ export function Wizard() {
         {current.id === 'recommender' && <RecommenderStep errors={stepErrors} />}
         {current.id === 'llm' && <LlmStep errors={stepErrors} info={llmInfo} setInfo={setLlmInfo} />}
         {current.id === 'align' && <AlignStep errors={stepErrors} />}
-        {current.id === 'review' && <ReviewStep onRun={run} blocked={blocked} />}
+        {current.id === 'review' && <ReviewStep onRun={() => void run()} blocked={blocked} starting={starting} />}
       </div>
       <div className="wizard-actions">
         <button type="button" onClick={() => go(step - 1)} disabled={step === 0} data-testid="wizard-back">

@@ -1,78 +1,53 @@
 /**
- * The wizard's Run: the steps still to do, started one after the other (each waits for the previous
- * job to end, since it needs that job's output), with their state shown in the review and monitor.
+ * The wizard's Run: the steps still to do, as one engine-side pipeline (`pipeline.start`), so it goes
+ * on when the page reloads or closes. The plan store mirrors the open project's latest pipeline:
+ * kept current by `pipeline.update` events and found again with `pipeline.list` after a reload.
  */
 import { create } from 'zustand';
-import { plainError } from '../api/errors.ts';
-import type { JobInfo, ProjectSummary, RecxApi } from '../contracts.ts';
-import { waitForJob } from '../state/jobs-store.ts';
+import type { PipelineInfo, PipelineStep, ProjectSummary, RecxApi } from '../contracts.ts';
+import { useUiStore } from '../state/ui-store.ts';
 import { tasksForMethod, type WizardChoices } from './choices.ts';
 
-export interface PlanContext {
-  /** The last finished job (an eval step reads its run id from the training job before it). */
-  previous: JobInfo | null;
-}
-
-export interface PlanStep {
-  label: string;
-  /** Starts the work: a job id to wait for, or null when the request itself did it. */
-  start(api: RecxApi, ctx: PlanContext): Promise<string | null>;
-}
-
-/** The run id an align.train job wrote. */
-export function runOfJob(job: JobInfo | null): string | null {
-  if (!job) return null;
-  const fromResult = (job.result as { run?: unknown } | undefined)?.run;
-  return job.run ?? (typeof fromResult === 'string' ? fromResult : null);
-}
-
-export function buildPlan(c: WizardChoices, summary: ProjectSummary): PlanStep[] {
+export function buildPlan(c: WizardChoices, summary: ProjectSummary): PipelineStep[] {
   const project = summary.dir;
-  const steps: PlanStep[] = [];
+  const steps: PipelineStep[] = [];
   const newData = !summary.dataset || c.redo.dataset;
   if (newData) {
     const d = c.dataset;
     const force = !!summary.dataset;
-    steps.push(
-      d.source === 'demo'
-        ? {
-            label: `Dataset: demo (${d.users} users, ${d.items} items)`,
-            start: async (api) =>
-              (
-                await api.invoke('dataset.import', {
-                  project,
-                  format: 'synthetic',
-                  synthetic: { users: d.users, items: d.items },
-                  force,
-                })
-              ).job,
-          }
-        : {
-            label: `Dataset: import ${d.format} from ${d.input}`,
-            start: async (api) => {
-              const { userCol, itemCol, timeCol, titleCol, delimiter } = d.csv;
-              const csv =
-                d.format === 'csv'
-                  ? {
-                      userCol,
-                      itemCol,
-                      ...(timeCol ? { timeCol } : {}),
-                      ...(titleCol ? { titleCol } : {}),
-                      ...(delimiter ? { delimiter } : {}),
-                    }
-                  : undefined;
-              const format = d.format ?? 'csv';
-              return (await api.invoke('dataset.import', { project, format, input: d.input.trim(), csv, force })).job;
-            },
-          },
-    );
+    if (d.source === 'demo') {
+      steps.push({
+        kind: 'dataset.import',
+        label: `Dataset: demo (${d.users} users, ${d.items} items)`,
+        params: { project, format: 'synthetic', synthetic: { users: d.users, items: d.items }, force },
+      });
+    } else {
+      const { userCol, itemCol, timeCol, titleCol, delimiter } = d.csv;
+      const format = d.format ?? 'csv';
+      const csv =
+        format === 'csv'
+          ? {
+              userCol,
+              itemCol,
+              ...(timeCol ? { timeCol } : {}),
+              ...(titleCol ? { titleCol } : {}),
+              ...(delimiter ? { delimiter } : {}),
+            }
+          : undefined;
+      steps.push({
+        kind: 'dataset.import',
+        label: `Dataset: import ${d.format} from ${d.input}`,
+        params: { project, format, input: d.input.trim(), ...(csv ? { csv } : {}), force },
+      });
+    }
   }
   // A new dataset makes the old recommender (and a tiny LM built from the old corpus) stale.
   if (newData || !summary.recommender || c.redo.recommender) {
     const { preset, epochs } = c.recommender;
     steps.push({
+      kind: 'recommender.train',
       label: `Recommender: ${preset}, ${epochs} epochs`,
-      start: async (api) => (await api.invoke('recommender.train', { project, preset, epochs })).job,
+      params: { project, preset, epochs },
     });
   }
   if (!summary.llm || c.redo.llm || (newData && summary.llm.kind === 'tiny' && c.llm.source === 'tiny')) {
@@ -80,74 +55,82 @@ export function buildPlan(c: WizardChoices, summary: ProjectSummary): PlanStep[]
     steps.push(
       l.source === 'tiny'
         ? {
+            kind: 'llm.createTiny',
             label: `Language model: built-in tiny LM, ${l.steps} steps`,
-            start: async (api) => (await api.invoke('llm.createTiny', { project, steps: l.steps })).job,
+            params: { project, steps: l.steps },
           }
-        : {
-            label: `Language model: ${l.hfDir}`,
-            start: async (api) => {
-              await api.invoke('llm.useHf', { project, dir: l.hfDir.trim() });
-              return null;
-            },
-          },
+        : { kind: 'llm.useHf', label: `Language model: ${l.hfDir}`, params: { project, dir: l.hfDir.trim() } },
     );
   }
   for (const method of c.align.methods) {
     const tasks = tasksForMethod(c.align.tasks, method);
     steps.push({
+      kind: 'align.train',
       label: `Align ${method}: tasks ${tasks.join(', ')}, ${c.align.steps} steps`,
-      start: async (api) => (await api.invoke('align.train', { project, method, tasks, steps: c.align.steps })).job,
+      params: { project, method, tasks, steps: c.align.steps },
     });
-    if (c.align.evaluate) {
-      steps.push({
-        label: `Evaluate ${method}`,
-        start: async (api, ctx) => {
-          const run = runOfJob(ctx.previous);
-          if (!run) throw new Error(`The ${method} training job did not say which run it wrote.`);
-          return (await api.invoke('align.eval', { project, run })).job;
-        },
-      });
-    }
+    // No run: the engine evaluates the run the align.train step just before wrote.
+    if (c.align.evaluate) steps.push({ kind: 'align.eval', label: `Evaluate ${method}`, params: { project } });
   }
   return steps;
 }
 
-export type StepState = 'pending' | 'running' | 'done' | 'failed';
+export type StepState = PipelineInfo['steps'][number]['state'];
 
 export interface PlanState {
-  steps: { label: string; state: StepState; job: string | null; error: string | null }[];
-  running: boolean;
+  /** The open project's latest pipeline (null when it has none this engine session). */
+  pipeline: PipelineInfo | null;
 }
 
-export const usePlanStore = create<PlanState>()(() => ({ steps: [], running: false }));
+export const usePlanStore = create<PlanState>()(() => ({ pipeline: null }));
 
-/** Runs the steps in order; stops at the first failure (later steps need its output). */
-export async function runPlan(api: RecxApi, steps: PlanStep[]): Promise<boolean> {
-  usePlanStore.setState({
-    running: true,
-    steps: steps.map((s) => ({ label: s.label, state: 'pending', job: null, error: null })),
+export const isPipelineRunning = (p: PipelineInfo | null) => p?.state === 'running';
+
+/** Shows a pipeline's state when it belongs to the open project and is not older than the one shown. */
+export function showPipeline(p: PipelineInfo): void {
+  const project = useUiStore.getState().projectDir;
+  if (!project || p.project !== project) return;
+  const shown = usePlanStore.getState().pipeline;
+  if (shown && shown.project === project && shown.id !== p.id && p.createdAt < shown.createdAt) return;
+  usePlanStore.setState({ pipeline: p });
+}
+
+/** Finds the project's newest pipeline again (after a reload, or when another project opens). */
+export async function restorePipeline(api: RecxApi, project: string | null): Promise<void> {
+  const before = usePlanStore.getState().pipeline;
+  if (before && before.project !== project) usePlanStore.setState({ pipeline: null });
+  if (!project) return;
+  const all = await api.invoke('pipeline.list', {});
+  if (useUiStore.getState().projectDir !== project) return; // another project opened meanwhile
+  const newest = all.filter((p) => p.project === project).at(-1) ?? null;
+  const now = usePlanStore.getState().pipeline;
+  // An event about the same pipeline may have arrived meanwhile with a newer state: keep it.
+  if (now && now !== before && newest && now.id === newest.id) return;
+  if (newest) showPipeline(newest);
+  else if (now && now.project !== project) usePlanStore.setState({ pipeline: null });
+}
+
+/**
+ * Feeds the plan store from `pipeline.update` events and restores the open project's pipeline now
+ * and whenever another project opens; returns the unsubscribe.
+ */
+export function connectPipelineEvents(api: RecxApi): () => void {
+  const restore = (project: string | null) => restorePipeline(api, project).catch(() => {});
+  const offEvent = api.on('pipeline.update', showPipeline);
+  const offProject = useUiStore.subscribe((s, prev) => {
+    if (s.projectDir !== prev.projectDir) void restore(s.projectDir);
   });
-  const patch = (i: number, p: Partial<PlanState['steps'][number]>) =>
-    usePlanStore.setState((s) => ({ steps: s.steps.map((x, j) => (j === i ? { ...x, ...p } : x)) }));
-  let previous: JobInfo | null = null;
-  for (const [i, step] of steps.entries()) {
-    patch(i, { state: 'running' });
-    try {
-      const job = await step.start(api, { previous });
-      patch(i, { job });
-      if (job) {
-        previous = await waitForJob(job);
-        if (previous.state !== 'done') {
-          throw new Error(previous.error?.message ?? `the job was ${previous.state}`);
-        }
-      }
-      patch(i, { state: 'done' });
-    } catch (e) {
-      patch(i, { state: 'failed', error: plainError(e) });
-      usePlanStore.setState({ running: false });
-      return false;
-    }
-  }
-  usePlanStore.setState({ running: false });
-  return true;
+  void restore(useUiStore.getState().projectDir);
+  return () => {
+    offEvent();
+    offProject();
+  };
+}
+
+/** Starts the steps as one pipeline and shows it. */
+export async function startPlan(api: RecxApi, project: string, steps: PipelineStep[]): Promise<PipelineInfo> {
+  const p = await api.invoke('pipeline.start', { project, steps });
+  // Its first events may have come before the answer, with a newer state: keep those.
+  if (usePlanStore.getState().pipeline?.id !== p.id) usePlanStore.setState({ pipeline: p });
+  return p;
 }

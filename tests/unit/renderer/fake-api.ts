@@ -9,6 +9,7 @@ import type {
   EventData,
   EventName,
   JobInfo,
+  PipelineInfo,
   ProjectSummary,
   RecxApi,
 } from '../../../renderer/src/contracts.ts';
@@ -82,9 +83,31 @@ export function job(over: Partial<JobInfo> & Pick<JobInfo, 'id' | 'kind'>): JobI
   };
 }
 
+/** A running pipeline of /projects/p whose steps are all pending, unless `over` says otherwise. */
+export function pipeline(over: Partial<PipelineInfo> = {}): PipelineInfo {
+  return {
+    id: 'pl1',
+    project: '/projects/p',
+    state: 'running',
+    steps: [
+      { kind: 'align.train', label: 'Align I', state: 'pending', job: null, error: null },
+      { kind: 'align.eval', label: 'Evaluate I', state: 'pending', job: null, error: null },
+    ],
+    createdAt: '2026-11-29T00:00:00Z',
+    ...over,
+  };
+}
+
+/** Marks a pipeline's steps with these states (the rest of each step as it was). */
+export const withStates = (p: PipelineInfo, states: PipelineInfo['steps'][number]['state'][]): PipelineInfo => ({
+  ...p,
+  steps: p.steps.map((s, i) => ({ ...s, state: states[i] ?? s.state })),
+});
+
 /** Answers every start-up request the shell makes, for a browser-mode app with no project. */
 export const baseHandlers = (): Handlers => ({
   'app.info': () => ({ version: '0.1.0', mode: 'browser', projectsRoot: '/projects' }),
   'jobs.list': () => [],
   'runs.list': () => [],
+  'pipeline.list': () => [],
 });

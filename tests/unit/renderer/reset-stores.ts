@@ -14,6 +14,6 @@ export function resetStores(): void {
   useJobsStore.setState({ jobs: {}, metrics: {}, tokens: {}, frozen: false });
   useProjectStore.setState({ app: null, summary: null, runs: [] });
   useWizardStore.setState({ step: 0, choices: defaultChoices() });
-  usePlanStore.setState({ steps: [], running: false });
+  usePlanStore.setState({ pipeline: null });
   useExplainStore.setState({ jobByCase: {}, titles: {} });
 }
