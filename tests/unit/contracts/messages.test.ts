@@ -56,7 +56,7 @@ describe('contracts: one validation for every entry point', () => {
       expect(apiSchemas[m].params).toBeDefined();
       expect(apiSchemas[m].result).toBeDefined();
     }
-    expect(EVENT_NAMES).toEqual(['job.update', 'job.metrics', 'job.token']);
+    expect(EVENT_NAMES).toEqual(['job.update', 'job.metrics', 'job.token', 'pipeline.update']);
     const token = eventMessage('job.token', { job: 'j', model: 'run', text: 'Because', done: false });
     expect(parseEvent(token)).toEqual({ event: 'job.token', data: token.data });
     expect(parseEvent({ type: 'event', event: 'job.token', data: { job: 'j' } })).toBeNull();
