@@ -29,7 +29,6 @@ export function RecommenderPanel({
   const [stored, setStored] = useState<MetricsLine[]>(EMPTY);
   const hasRecommender = !!summary?.recommender;
   const training = job?.state === 'running' || job?.state === 'queued';
-  const jobState = job?.state;
   useEffect(() => {
     if (training || !hasRecommender) return;
     let live = true;
@@ -40,7 +39,7 @@ export function RecommenderPanel({
     return () => {
       live = false;
     };
-  }, [api, project, training, hasRecommender, jobState]);
+  }, [api, project, training, hasRecommender]);
   const liveLines = job ? (metrics[metricsKey(job.run, job.id)] ?? EMPTY) : EMPTY;
   const lines = training || liveLines.length > stored.length ? liveLines : stored;
   const curve = useMemo(() => buildRecommenderCurve(lines), [lines]);
