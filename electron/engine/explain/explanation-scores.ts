@@ -30,6 +30,18 @@ export interface ExplainedCase {
   text: string;
 }
 
+/**
+ * The catalogue titles an explanation of `item` cites: every title it mentions except the explained
+ * item's own (naming what is recommended is not a reason for it). `titles[k]` is item k + 1's title.
+ */
+export function citedTitles(text: string, titles: readonly string[], item: number): string[] {
+  const own = titles[item - 1];
+  return citedHistoryTitles(
+    text,
+    titles.filter((t) => t !== own),
+  );
+}
+
 /** One report per case, in order. `titles` is the catalogue (cited titles are searched among them). */
 export async function scoreExplanations(
   project: string,
@@ -37,7 +49,7 @@ export async function scoreExplanations(
   titles: readonly string[],
 ): Promise<Faithfulness[]> {
   const out: Faithfulness[] = [];
-  for (const c of cases) out.push(await faithfulness(project, c.user, c.item, citedHistoryTitles(c.text, titles)));
+  for (const c of cases) out.push(await faithfulness(project, c.user, c.item, citedTitles(c.text, titles, c.item)));
   return out;
 }
 

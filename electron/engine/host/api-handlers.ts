@@ -22,8 +22,9 @@ import { inspectDataset } from '../data/inspect-dataset.ts';
 import { previewSource } from '../data/preview-source.ts';
 import { InputError } from '../errors.ts';
 import { explainStreaming } from '../explain/explain-stream.ts';
+import { citedTitles } from '../explain/explanation-scores.ts';
 import { attribution, listUsers, releaseExplorer, userDetail } from '../explain/explorer.ts';
-import { citedHistoryTitles, faithfulness } from '../explain/faithfulness.ts';
+import { faithfulness } from '../explain/faithfulness.ts';
 import type { Trainer } from '../graph/trainer.ts';
 import { llmInfo } from '../llm/model-info.ts';
 import { loadProjectLlm } from '../llm/project-llm.ts';
@@ -250,9 +251,10 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
       }),
     'explain.faithfulness': async ({ project, user, item, text }) => {
       const { dataset } = await readDataset(project);
-      const cited = citedHistoryTitles(
+      const cited = citedTitles(
         text,
         dataset.itemRecords.map((r) => r.title),
+        item,
       );
       return faithfulness(project, user, item, cited);
     },
