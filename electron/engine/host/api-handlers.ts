@@ -152,7 +152,8 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
             watchTrainer(ctx, t, 'training', metricsFile);
           },
         });
-        if (!r.completed) return { completed: false, epochs: r.epochs };
+        // Stopped: what a resume needs (the same preset and epoch budget, from the checkpoint).
+        if (!r.completed) return { completed: false, epochs: r.epochs, resume: { preset, epochs } };
         releaseExplorer(project);
         const report = await evaluateProject(project, 'test', (d, t) => ctx.progress('evaluating', d, t));
         await writeFileAtomic(path.join(recommenderDir(project), EVAL_FILE), `${JSON.stringify(report, null, 2)}\n`);

@@ -1,9 +1,12 @@
 /** The target recommender: its training curve (latest training job) and its evaluation table. */
 import { useEffect, useMemo, useState } from 'react';
-import { useApi } from '../api/index.ts';
+import { plainError, useApi } from '../api/index.ts';
 import { LineChart } from '../charts/LineChart.tsx';
 import { buildRecommenderCurve } from '../charts/series.ts';
-import type { JobInfo, MetricsLine } from '../contracts.ts';
+import type { JobInfo, MetricsLine, RECOMMENDER_PRESETS } from '../contracts.ts';
+
+type RecommenderPreset = (typeof RECOMMENDER_PRESETS)[number];
+
 import { metricsKey } from '../state/metrics.ts';
 import { useProjectStore } from '../state/project-store.ts';
 import { RecEvalTable } from './RecEvalTable.tsx';
@@ -43,6 +46,12 @@ export function RecommenderPanel({
   const liveLines = job ? (metrics[metricsKey(job.run, job.id)] ?? EMPTY) : EMPTY;
   const lines = training || liveLines.length > stored.length ? liveLines : stored;
   const curve = useMemo(() => buildRecommenderCurve(lines), [lines]);
+  // A stopped training continues from its checkpoint with the settings it started with.
+  const resume =
+    job?.state === 'cancelled'
+      ? (job.result as { resume?: { preset: RecommenderPreset; epochs?: number } } | undefined)?.resume
+      : undefined;
+  const [resumeError, setResumeError] = useState<string | null>(null);
   if (!job && !summary?.recommender) return null;
   return (
     <section className="panel" aria-labelledby="rec-title" data-testid="recommender-panel">
@@ -60,6 +69,27 @@ export function RecommenderPanel({
       ) : (
         <p className="muted">
           No training curve stored for this recommender (imported, or trained before curves were kept).
+        </p>
+      )}
+      {resume && (
+        <p>
+          <button
+            type="button"
+            data-testid="recommender-resume"
+            onClick={() => {
+              setResumeError(null);
+              api
+                .invoke('recommender.train', { project, ...resume, resume: true })
+                .catch((e: unknown) => setResumeError(plainError(e)));
+            }}
+          >
+            Resume training
+          </button>{' '}
+          {resumeError && (
+            <span className="field-error" role="alert">
+              {resumeError}
+            </span>
+          )}
         </p>
       )}
       {summary?.recommender?.evaluated && <RecEvalTable project={project} version={summary} />}

@@ -97,6 +97,32 @@ describe('monitor', () => {
     expect(api.callsOf('jobs.cancel')).toEqual([{ job: 'j1' }]);
   });
 
+  it('a stopped recommender training can be resumed with the settings it started with', async () => {
+    const api = new FakeApi({
+      ...baseHandlers(),
+      'recommender.metrics': () => ({ lines: [] }),
+      'recommender.train': () => ({ job: 'j9' }),
+    });
+    setup(api);
+    act(() =>
+      api.emit(
+        'job.update',
+        job({
+          id: 'j8',
+          kind: 'recommender.train',
+          state: 'cancelled',
+          result: { completed: false, epochs: 4, resume: { preset: 'mf-bpr', epochs: 30 } },
+        }),
+      ),
+    );
+    fireEvent.click(await screen.findByTestId('recommender-resume'));
+    await waitFor(() =>
+      expect(api.callsOf('recommender.train')).toEqual([
+        { project: '/projects/p', preset: 'mf-bpr', epochs: 30, resume: true },
+      ]),
+    );
+  });
+
   it('a stopped alignment run can be resumed from its checkpoint', async () => {
     const api = new FakeApi({
       ...baseHandlers(),
