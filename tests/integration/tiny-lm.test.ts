@@ -46,6 +46,22 @@ describe('built-in tiny LM', () => {
     expect(projectFile.llm).toEqual({ kind: 'tiny', path: path.join('llm', 'tiny') });
   });
 
+  it('a stopped build saves nothing: the project keeps the LM it had', async () => {
+    const before = readFileSync(path.join(project, 'llm', 'tiny', 'model.safetensors'));
+    const stop = new AbortController();
+    const build = createTinyLm(project, {
+      steps: 60,
+      hidden: 32,
+      layers: 1,
+      seqLen: 32,
+      threads: 1,
+      signal: stop.signal,
+      onTrainer: (t) => t.on('step', (e) => e.step === 5 && stop.abort()),
+    });
+    await expect(build).rejects.toMatchObject({ name: 'AbortError' });
+    expect(readFileSync(path.join(project, 'llm', 'tiny', 'model.safetensors')).equals(before)).toBe(true);
+  });
+
   it('recx llm generate / info / load work on the project model', async () => {
     const g = await run(
       'llm',

@@ -128,7 +128,11 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
           csv: p.csv,
           synthetic: p.format === 'synthetic' ? (p.synthetic ?? { users: 1000, items: 500 }) : undefined,
           force: p.force,
-          onProgress: (stage, done, total) => ctx.progress(stage, done, total),
+          onProgress: (stage, done, total) => {
+            // Stopping aborts the import between chunks; its writes are atomic, so nothing is left half-done.
+            ctx.signal.throwIfAborted();
+            ctx.progress(stage, done, total);
+          },
         });
         releaseExplorer(p.project);
         return { counts: manifest.counts, warnings: manifest.warnings };
@@ -173,7 +177,11 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
     },
     'llm.createTiny': async ({ project, steps }) =>
       started('llm.createTiny', 'Build the tiny LM', project, async (ctx) => {
-        const r = await createTinyLm(project, { steps, onTrainer: (t) => watchTrainer(ctx, t, 'pre-training') });
+        const r = await createTinyLm(project, {
+          steps,
+          signal: ctx.signal,
+          onTrainer: (t) => watchTrainer(ctx, t, 'pre-training'),
+        });
         return { parameters: r.parameters, vocabSize: r.vocabSize, steps: r.steps, finalLoss: r.finalLoss };
       }),
     'llm.inspect': async ({ dir }) => {
@@ -248,7 +256,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
           signal: ctx.signal,
           onText: (run, text, done) => ctx.token(run, text, done),
         });
-        return { runs };
+        return { runs, completed: !ctx.signal.aborted };
       }),
     'explain.faithfulness': async ({ project, user, item, text }) => {
       const { dataset } = await readDataset(project);

@@ -39,6 +39,8 @@ export interface TinyLmOptions {
   threads?: number;
   /** Extra corpus lines (e.g. task templates) added to the project's item and history sentences. */
   extraCorpus?: string[];
+  /** Stops pre-training; nothing is saved (the project keeps the LM it had). */
+  signal?: AbortSignal;
   onTrainer?: (trainer: Trainer, info: { totalSteps: number }) => void;
 }
 
@@ -146,11 +148,14 @@ export async function createTinyLm(project: string, opts: TinyLmOptions = {}): P
     batches: (s) => [batches.batch(s)],
     seed,
     tokensPerStep: (opts.batchSize ?? 16) * seqLen,
+    signal: opts.signal,
   });
   opts.onTrainer?.(trainer, { totalSteps });
   const run = await trainer.run();
   const weights = new Map(ts.params);
   await ts.release();
+  // A half pre-trained LM is worse than none: a stopped build leaves the project as it was.
+  if (!run.completed) throw Object.assign(new Error('tiny LM pre-training was stopped'), { name: 'AbortError' });
   const dir = path.join(project, TINY_DIR);
   await replaceDirAtomic(dir, async (tmp) => {
     await saveHfModelDir(tmp, cfg, weights, {

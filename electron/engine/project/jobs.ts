@@ -188,10 +188,12 @@ export class JobRunner {
       .work(ctx)
       .then(
         (result) => {
-          // Work that stops early on its signal returns normally: report it as cancelled.
-          if (job.abort.signal.aborted)
+          // Training stopped on its signal returns normally with `completed: false`: that is a
+          // cancel. Work that finished before it noticed the signal is done (its output exists).
+          const stopped = (result as { completed?: unknown } | null)?.completed === false;
+          if (job.abort.signal.aborted && stopped) {
             this.finish(job, 'cancelled', result, { code: 'cancelled', message: 'cancelled' });
-          else this.finish(job, 'done', result, null);
+          } else this.finish(job, 'done', result, null);
         },
         (err: unknown) => {
           const error = toApiError(err);

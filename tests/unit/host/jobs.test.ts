@@ -94,6 +94,15 @@ describe('JobRunner', () => {
     runner.cancel(j.id);
     await runner.idle();
     expect(runner.get(j.id)!.state).toBe('cancelled');
+    // Work that finished anyway (it never looked at the signal) is done: its output exists.
+    const k = runner.submit('dataset.import', 'I', '/p', async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return { counts: {} };
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    runner.cancel(k.id);
+    await runner.idle();
+    expect(runner.get(k.id)!.state).toBe('done');
     await runner.close();
   });
 
