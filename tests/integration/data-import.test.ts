@@ -54,4 +54,21 @@ describe('importDataset (whole data job)', () => {
     ).rejects.toThrow(/missing\.txt/);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('an import stopped from its progress callback (the UI stop) leaves nothing behind', async () => {
+    const dir = tmp();
+    let calls = 0;
+    const stop = () => {
+      if (++calls === 3) throw Object.assign(new Error('stopped'), { name: 'AbortError' });
+    };
+    await expect(
+      importDataset({
+        format: 'synthetic',
+        project: path.join(dir, 'p'),
+        synthetic: { users: 2000, items: 500 },
+        onProgress: stop,
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
