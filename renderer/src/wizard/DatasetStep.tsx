@@ -90,32 +90,22 @@ export function DatasetStep({ errors, preview, setPreview }: StepErrorsProps & P
       </fieldset>
       {c.source === 'demo' ? (
         <div className="field-grid">
-          <Field id="dataset-users" label="Users" error={err.users} hint="300 for a quick try">
-            {(a) => (
-              <input
-                {...a}
-                type="number"
-                min={10}
-                max={100000}
-                value={Number.isNaN(c.users) ? '' : c.users}
-                onChange={(e) => update('dataset', { users: toInt(e.target.value) })}
-                data-testid="dataset-users"
-              />
-            )}
-          </Field>
-          <Field id="dataset-items" label="Items" error={err.items} hint="150 for a quick try">
-            {(a) => (
-              <input
-                {...a}
-                type="number"
-                min={10}
-                max={100000}
-                value={Number.isNaN(c.items) ? '' : c.items}
-                onChange={(e) => update('dataset', { items: toInt(e.target.value) })}
-                data-testid="dataset-items"
-              />
-            )}
-          </Field>
+          <CountField
+            id="dataset-users"
+            label="Users"
+            hint="300 for a quick try"
+            error={err.users}
+            value={c.users}
+            onChange={(users) => update('dataset', { users })}
+          />
+          <CountField
+            id="dataset-items"
+            label="Items"
+            hint="150 for a quick try"
+            error={err.items}
+            value={c.items}
+            onChange={(items) => update('dataset', { items })}
+          />
         </div>
       ) : (
         <>
@@ -245,5 +235,31 @@ function PreviewPanel({ preview, errors }: { preview: DatasetPreview; errors: Er
         </table>
       </div>
     </section>
+  );
+}
+
+/** A demo-size input (users or items): a whole number, empty while the user is typing. */
+function CountField(p: {
+  id: string;
+  label: string;
+  hint: string;
+  error: string | undefined;
+  value: number;
+  onChange: (value: number) => void;
+}) {
+  return (
+    <Field id={p.id} label={p.label} error={p.error} hint={p.hint}>
+      {(a) => (
+        <input
+          {...a}
+          type="number"
+          min={10}
+          max={100000}
+          value={Number.isNaN(p.value) ? '' : p.value}
+          onChange={(e) => p.onChange(toInt(e.target.value))}
+          data-testid={p.id}
+        />
+      )}
+    </Field>
   );
 }
