@@ -42,11 +42,14 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
-/** Serialises tensors (names sorted, 8-byte aligned) with optional string metadata. */
-export function encodeSafetensors(
+/**
+ * The file's layout: tensors sorted by name and the 8-byte length + JSON header (padded with spaces
+ * so the data starts 8-byte aligned); `dataBytes` follow the prefix in `entries` order.
+ */
+function safetensorsLayout(
   tensors: Map<string, HostTensor> | Record<string, HostTensor>,
-  metadata: Record<string, string> = {},
-): Uint8Array {
+  metadata: Record<string, string>,
+): { entries: [string, HostTensor][]; prefix: Buffer; dataBytes: number } {
   const entries = (tensors instanceof Map ? [...tensors] : Object.entries(tensors)).sort(([a], [b]) =>
     a < b ? -1 : a > b ? 1 : 0,
   );
@@ -56,16 +59,29 @@ export function encodeSafetensors(
   for (const [name, t] of entries) {
     const st = TO_ST[t.dtype];
     if (!st) throw new Error(`safetensors: unsupported dtype ${t.dtype} for ${name}`);
+    const count = t.dims.reduce((p, d) => p * d, 1);
+    if (count !== t.data.length) throw new Error(`safetensors: ${name} has ${t.data.length} values for [${t.dims}]`);
     header[name] = { dtype: st, shape: t.dims, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
   const headerBytes = Buffer.from(json, 'utf8');
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
+  const prefix = Buffer.alloc(8 + headerBytes.length);
+  prefix.writeBigUInt64LE(BigInt(headerBytes.length), 0);
+  headerBytes.copy(prefix, 8);
+  return { entries, prefix, dataBytes: offset };
+}
+
+/** Serialises tensors (names sorted, 8-byte aligned) with optional string metadata. */
+export function encodeSafetensors(
+  tensors: Map<string, HostTensor> | Record<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const { entries, prefix, dataBytes } = safetensorsLayout(tensors, metadata);
+  const out = new Uint8Array(prefix.length + dataBytes);
+  out.set(prefix, 0);
+  let at = prefix.length;
   for (const [, t] of entries) {
     out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
     at += t.data.byteLength;
@@ -216,26 +232,7 @@ export async function writeSafetensorsStreaming(
   tensors: Map<string, HostTensor> | Record<string, HostTensor>,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  const entries = (tensors instanceof Map ? [...tensors] : Object.entries(tensors)).sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  );
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  let offset = 0;
-  for (const [name, t] of entries) {
-    const st = TO_ST[t.dtype];
-    if (!st) throw new Error(`safetensors: unsupported dtype ${t.dtype} for ${name}`);
-    const count = t.dims.reduce((p, d) => p * d, 1);
-    if (count !== t.data.length) throw new Error(`safetensors: ${name} has ${t.data.length} values for [${t.dims}]`);
-    header[name] = { dtype: st, shape: t.dims, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const headerBytes = Buffer.from(json, 'utf8');
-  const prefix = Buffer.alloc(8 + headerBytes.length);
-  prefix.writeBigUInt64LE(BigInt(headerBytes.length), 0);
-  headerBytes.copy(prefix, 8);
+  const { entries, prefix } = safetensorsLayout(tensors, metadata);
 
   const fh = await open(file, 'w');
   try {
