@@ -7,8 +7,7 @@
 import type { PipelineStep } from '../../contracts/api.ts';
 import type { JobInfo } from '../../contracts/jobs.ts';
 import type { PipelineInfo } from '../../contracts/pipeline.ts';
-import type { JobRunner } from './jobs.ts';
-import { toApiError } from './jobs.ts';
+import { type JobRunner, toApiError } from './jobs.ts';
 
 export interface PipelineDeps {
   jobs: JobRunner;
@@ -73,12 +72,11 @@ export class PipelineRunner {
       state.state = 'running';
       this.emit(info);
       try {
-        const request =
-          step.kind === 'align.eval' && !step.params.run
-            ? { ...step, params: { ...step.params, run: runOfJob(lastAlign) ?? '' } }
-            : step;
-        if (request.kind === 'align.eval' && !request.params.run) {
-          throw new Error('no alignment run to evaluate: put an align.train step before it, or name the run');
+        let request = step;
+        if (step.kind === 'align.eval' && !step.params.run) {
+          const run = runOfJob(lastAlign);
+          if (!run) throw new Error('no alignment run to evaluate: put an align.train step before it, or name the run');
+          request = { ...step, params: { ...step.params, run } };
         }
         const job = await this.deps.start(request);
         state.job = job;

@@ -69,25 +69,6 @@ export function connectJobEvents(api: RecxApi): () => void {
   };
 }
 
-/** Resolves with the job's final info once it ends (at once if it already has). */
-export function waitForJob(id: string, signal?: AbortSignal): Promise<JobInfo> {
-  return new Promise((resolve, reject) => {
-    const check = (state: JobsState) => {
-      const j = state.jobs[id];
-      if (j && isTerminal(j)) {
-        unsubscribe();
-        resolve(j);
-      }
-    };
-    const unsubscribe = useJobsStore.subscribe(check);
-    signal?.addEventListener('abort', () => {
-      unsubscribe();
-      reject(new Error('stopped'));
-    });
-    check(useJobsStore.getState());
-  });
-}
-
 /** The job to show in the header: the running one, else the oldest queued, else null. */
 export function currentJob(jobs: Record<string, JobInfo>): JobInfo | null {
   const all = Object.values(jobs);

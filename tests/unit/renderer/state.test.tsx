@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildLossSeries, buildRecommenderCurve, buildScalarSeries, ema } from '../../../renderer/src/charts/series.ts';
 import type { MetricsLine } from '../../../renderer/src/contracts.ts';
 import { alignEvalRows } from '../../../renderer/src/monitor/AlignEvalTable.tsx';
-import { connectJobEvents, currentJob, useJobsStore, waitForJob } from '../../../renderer/src/state/jobs-store.ts';
+import { connectJobEvents, currentJob, useJobsStore } from '../../../renderer/src/state/jobs-store.ts';
 import { latestEta, mergeMetricLines } from '../../../renderer/src/state/metrics.ts';
 import * as sel from '../../../renderer/src/state/selection.ts';
 import {
@@ -150,15 +150,6 @@ describe('metrics accumulation', () => {
     off();
     api.emit('job.metrics', { job: 'j1', run: 'run-a', lines: [step(9, 1)] });
     expect(useJobsStore.getState().metrics['run-a']).toHaveLength(3);
-  });
-
-  it('waitForJob resolves when the job ends', async () => {
-    const api = new FakeApi(baseHandlers());
-    connectJobEvents(api);
-    const waiting = waitForJob('j1');
-    api.emit('job.update', job({ id: 'j1', kind: 'dataset.import', state: 'running' }));
-    api.emit('job.update', job({ id: 'j1', kind: 'dataset.import', state: 'done' }));
-    expect((await waiting).state).toBe('done');
   });
 });
 
