@@ -1,9 +1,10 @@
 /** `recx align train | eval | runs`. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
 import { evaluateRun } from '../../engine/align/eval-run.ts';
 import { METHODS, type Method, TASK_IDS, type TaskId } from '../../engine/align/example.ts';
 import { listRuns } from '../../engine/align/runs.ts';
-import { trainAlignment } from '../../engine/align/train-align.ts';
+import { DEFAULT_ALIGN_STEPS_TEXT, trainAlignment } from '../../engine/align/train-align.ts';
 import type { CommandContext } from '../main.ts';
 import { intOption, listOption, positiveNumberOption } from '../options.ts';
 import { printJson } from '../output.ts';
@@ -40,7 +41,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .requiredOption('--project <dir>', 'project folder (dataset, recommender exports, language model)')
     .addOption(new Option('--method <m>', 'alignment method').choices([...METHODS]).makeOptionMandatory())
     .option('--tasks <list>', 'comma-separated task numbers (default: all of the method)', taskListOption)
-    .option('--steps <n>', 'optimizer steps', intOption(1))
+    .option('--steps <n>', `optimizer steps (default: ${DEFAULT_ALIGN_STEPS_TEXT})`, intOption(1))
     .option('--batch-size <n>', 'examples per step', intOption(1))
     .option('--accumulation <n>', 'micro-batches per optimizer step (gradient accumulation)', intOption(1))
     .option('--lr <x>', 'peak learning rate', positiveNumberOption)
@@ -107,7 +108,10 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
       });
       progress.stop();
       if (ctx.json) printJson(ctx.io, r.report);
-      else ctx.io.stdout(`${r.table}\n`);
+      else {
+        const control = userShuffleLine({ [r.report.method]: r.report });
+        ctx.io.stdout(`${r.table}\n${control ? `${control}\n` : ''}`);
+      }
     });
   align
     .command('runs')

@@ -5,11 +5,11 @@
  * LM from the project corpus and show a short generation.
  */
 import type { Command } from 'commander';
-import { alignmentTable } from '../../engine/align/eval/alignment-report.ts';
+import { type AlignmentReport, alignmentTable, userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
 import type { AlignmentMetrics } from '../../engine/align/eval/evaluate-alignment.ts';
 import { type Explanation, evaluateRun } from '../../engine/align/eval-run.ts';
 import { METHODS } from '../../engine/align/example.ts';
-import { trainAlignment } from '../../engine/align/train-align.ts';
+import { DEFAULT_ALIGN_STEPS_TEXT, trainAlignment } from '../../engine/align/train-align.ts';
 import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
 import type { ExplanationSummary } from '../../engine/explain/explanation-scores.ts';
 import { generateText } from '../../engine/llm/project-llm.ts';
@@ -31,16 +31,17 @@ interface DemoFlags {
   items: number;
   seed: number;
   epochs: number;
-  alignSteps: number;
+  alignSteps?: number;
   json?: boolean;
 }
 
 /** Aligns B, I and H, evaluates each (with the baselines once), prints the table and explanations. */
-async function alignAllMethods(project: string, steps: number, seed: number, ctx: CommandContext) {
+async function alignAllMethods(project: string, steps: number | undefined, seed: number, ctx: CommandContext) {
   const results: Record<string, AlignmentMetrics> = {};
   let baselines: Record<string, AlignmentMetrics> = {};
   const explanations: Record<string, Explanation[]> = {};
   const faithfulness: Record<string, ExplanationSummary | undefined> = {};
+  const reports: Record<string, AlignmentReport> = {};
   for (const method of METHODS) {
     let stop = () => {};
     const run = await trainAlignment({
@@ -64,9 +65,12 @@ async function alignAllMethods(project: string, steps: number, seed: number, ctx
     baselines = ev.baselines;
     explanations[method] = ev.explanations;
     faithfulness[method] = ev.report.explanations;
+    reports[method] = ev.report;
   }
   if (!ctx.json) {
     ctx.io.stdout(`\nAlignment on the test anchors:\n${alignmentTable({ ...results, ...baselines })}\n`);
+    const control = userShuffleLine(reports);
+    if (control) ctx.io.stdout(`${control}\n`);
     ctx.io.stdout(`\n${faithfulnessTable(faithfulness)}\n`);
     for (let k = 0; k < Math.min(3, explanations.I?.length ?? 0); k++) {
       ctx.io.stdout(`\nExplanation ${k + 1}: ${explanations.B?.[k]?.prompt ?? explanations.I[k].prompt}\n`);
@@ -105,8 +109,7 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
     .option('--items <n>', 'number of items', intOption(20), 500)
     .option('--seed <s>', 'random seed', intOption(0), 42)
     .option('--epochs <n>', 'SASRec training epochs at most', intOption(1), 20)
-    // 400: I reaches T1 HR@5 ≈ 0.65, T3 ≈ 0.77 (600: 0.71, 0.79) and the demo stays near 5 minutes on 2 cores.
-    .option('--align-steps <n>', 'alignment steps per method', intOption(1), 400)
+    .option('--align-steps <n>', `alignment steps per method (default: ${DEFAULT_ALIGN_STEPS_TEXT})`, intOption(1))
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: DemoFlags) => {
       // The demo is disposable: re-running it replaces the previous demo project's data.

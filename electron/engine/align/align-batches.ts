@@ -3,7 +3,8 @@
  * function of the step, for exact resume), right-padded to the longest in the batch (causal
  * attention makes right padding harmless; padded labels are ignored), and turned into
  * `inputs_embeds` by the injection kernel with the projectors' current weights. The kernel's saved
- * activations are kept until the step's gradients come back, for the projectors' backward.
+ * activations are kept until the step's gradients come back, for the projectors' backward. Each
+ * example's answer tokens share a loss weight of 1/B (`loss_weights`), so every example counts the same.
  */
 import type { HostTensor } from '../graph/graph.ts';
 import type { Feeds } from '../graph/train-step.ts';
@@ -11,7 +12,8 @@ import type { InjectionSaved } from '../kernels/embedding-injection.ts';
 import { type InjectionKernels, loadInjectionKernels } from '../kernels/injection-kernels.ts';
 import { projectorFromTensors, projectorTensors, SLOT_KINDS, type SlotKind } from '../kernels/projector.ts';
 import { EpochOrder } from '../random.ts';
-import type { EncodedExample } from './encode.ts';
+import { LOSS_WEIGHTS } from './align-model.ts';
+import { type EncodedExample, IGNORE_INDEX } from './encode.ts';
 import type { AlignExample } from './example.ts';
 
 export interface AlignBatchesOptions {
@@ -83,11 +85,16 @@ export class AlignBatches {
     const T = Math.max(...items.map((e) => e.ids.length));
     const tokens = new Int32Array(B * T).fill(this.o.padId);
     const labels = new BigInt64Array(B * T).fill(-100n);
+    const weights = new Float32Array(B * T);
     const slots: { b: number; t: number; kind: SlotKind; vector: Float32Array }[] = [];
     items.forEach((e, b) => {
+      // Every example weighs 1/B whatever its answer length (a one-token Yes/No as much as a list of
+      // nine titles); labels[0] is never a target (nothing predicts it), so it is not counted.
+      const answerTokens = e.labels.reduce((n, l, t) => n + (t > 0 && l !== IGNORE_INDEX ? 1 : 0), 0);
       for (let t = 0; t < e.ids.length; t++) {
         tokens[b * T + t] = e.ids[t];
         labels[b * T + t] = BigInt(e.labels[t]);
+        if (t > 0 && e.labels[t] !== IGNORE_INDEX) weights[b * T + t] = 1 / (B * answerTokens);
       }
       for (const s of e.slots) slots.push({ b, t: s.position, kind: s.kind, vector: this.vector(s.kind, s.ref) });
     });
@@ -106,6 +113,7 @@ export class AlignBatches {
       feeds: {
         inputs_embeds: { dtype: 'float32', dims: [B, T, this.o.hidden], data: embeds },
         labels: { dtype: 'int64', dims: [B, T], data: labels },
+        [LOSS_WEIGHTS]: { dtype: 'float32', dims: [B, T], data: weights },
       },
       saved,
     };

@@ -15,6 +15,8 @@ import { buildLlamaLogits, causalLmLoss, type LlamaConfig } from '../models/llam
 import { declareLoraLlama, type LoraConfig, trainableParamGroups } from '../models/lora.ts';
 
 export const INPUTS_EMBEDS = 'inputs_embeds';
+/** Each label token's loss weight (align-batches.ts: every example weighs the same). */
+export const LOSS_WEIGHTS = 'loss_weights';
 
 export function alignModelBuilder(
   lora: LoraConfig,
@@ -27,10 +29,11 @@ export function alignModelBuilder(
     const m = declareLoraLlama(g, lora, llama, { base: { kind: 'initializers', weights: base }, train });
     const embeds = g.input(INPUTS_EMBEDS, 'float32', ['B', 'T', llama.hidden]);
     const labels = g.input('labels', 'int64', ['B', 'T']);
+    const weights = g.input(LOSS_WEIGHTS, 'float32', ['B', 'T']);
     const logits = buildLlamaLogits(llama, m.base, embeds, { project: m.project }); // [B, T, V]
     return {
       graph: g,
-      loss: causalLmLoss(logits, labels),
+      loss: causalLmLoss(logits, labels, -100, weights),
       params: trainableParamGroups(Object.values(m.lora), opts.weightDecay ?? 0),
       gradInputs: [embeds],
     };

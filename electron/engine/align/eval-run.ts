@@ -25,6 +25,7 @@ import { type AlignmentReport, alignmentReport, alignmentTable } from './eval/al
 import { popularityAnswerer, randomAnswerer } from './eval/answerer.ts';
 import { type AlignmentMetrics, evaluateAlignment } from './eval/evaluate-alignment.ts';
 import { lmAnswerer } from './eval/lm-answerer.ts';
+import { withShuffledUsers } from './eval/user-shuffle.ts';
 import { type AlignExample, promptText } from './example.ts';
 import { generateTasks } from './generate-tasks.ts';
 import { readRunConfig, runDir } from './runs.ts';
@@ -108,6 +109,8 @@ export async function evaluateRun(
   const banned = tok.specialTokenIds.filter((id) => id !== tok.eosTokenId);
   const explained = set.examples.filter((e) => e.split === 'test' && e.task === 7).slice(0, opts.explain ?? 0);
   const explanations: Explanation[] = [];
+  const shuffled = withShuffledUsers(test);
+  let userShuffledT3: number | undefined;
   const run = async (label: string, weights: Map<string, HostTensor>, tensors: Map<string, HostTensor> | null) => {
     const runtime = await LlamaRuntime.create(base.config, weights, {
       bannedTokenIds: banned,
@@ -119,6 +122,7 @@ export async function evaluateRun(
         freeRanking: opts.freeRanking,
         onProgress: (d, t) => opts.onProgress?.(label, d, t),
       });
+      if (tensors && shuffled.length > 0) userShuffledT3 = (await evaluateAlignment(shuffled, answerer)).T3?.ACC;
       if (tensors && explained.length > 0) {
         const answers = await answerer.generate(explained, { beams: 1, maxNewTokens: 48 });
         for (const [k, e] of explained.entries()) {
@@ -150,6 +154,7 @@ export async function evaluateRun(
     untrained,
   };
   const report = alignmentReport(cfg.method, aligned, baselines, opts.freeRanking ? 'free' : 'constrained');
+  if (userShuffledT3 !== undefined) report.controls = { T3UserShuffledACC: userShuffledT3 };
   if (explanations.length > 0) {
     const scores = await scoreExplanations(
       project,

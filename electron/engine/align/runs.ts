@@ -5,6 +5,7 @@ import { InputError } from '../errors.ts';
 import type { LoraConfig } from '../models/lora.ts';
 import { writeFileAtomic } from '../project/atomic-io.ts';
 import type { Method, TaskId } from './example.ts';
+import type { VectorScale } from './vector-scale.ts';
 
 export interface AlignRunConfig {
   method: Method;
@@ -14,10 +15,14 @@ export interface AlignRunConfig {
   batchSize: number;
   accumulation: number;
   lr: number;
+  /** The projectors' learning rate is lr times this (absent in older runs: 1). */
+  projectorLrScale?: number;
   lora: LoraConfig;
   maxLen: number;
   llmDir: string;
   recommenderKind: string;
+  /** What the recommender's vectors were multiplied by in training (vector-scale.ts); absent in older runs. */
+  vectorScale?: VectorScale;
 }
 
 export const RUNS_DIR = 'runs';

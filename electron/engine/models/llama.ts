@@ -142,19 +142,32 @@ const INT64_MAX = 9223372036854775807n;
 /**
  * Next-token loss, as HF's ForCausalLMLoss: `labels` [B, T] are unshifted (usually the input ids,
  * with -100 where no loss is wanted); the graph shifts them, so position t is scored against
- * labels[t+1] and the last position against nothing. Mean over the counted targets.
+ * labels[t+1] and the last position against nothing. Mean over the counted targets; with
+ * `weights` [B, T] (each label token's weight, aligned with `labels`) Σ weight·CE instead.
  */
-export function causalLmLoss(logits: Value, labels: Value, ignoreIndex = -100): Value {
+export function causalLmLoss(logits: Value, labels: Value, ignoreIndex = -100, weights?: Value): Value {
   const g = logits.graph;
   const [b, t, v] = logits.shape;
-  const next = g.node(
-    'Slice',
-    [labels, g.ints([1], 'starts'), g.constant(BigInt64Array.of(INT64_MAX), 'int64', [1], 'ends'), g.ints([1], 'axes')],
-    [{ dtype: 'int64', shape: [b, 'T_minus_1'] }],
-  )[0]; // [B, T−1]
+  // Position t predicts token t+1: labels (and their weights) move one step left, padded at the end.
+  const shiftLeft = (x: Value, pad: Value) => {
+    const next = g.node(
+      'Slice',
+      [x, g.ints([1], 'starts'), g.constant(BigInt64Array.of(INT64_MAX), 'int64', [1], 'ends'), g.ints([1], 'axes')],
+      [{ dtype: x.dtype, shape: [b, 'T_minus_1'] }],
+    )[0]; // [B, T−1]
+    return g.node('Pad', [next, g.ints([0, 0, 0, 1], 'pads'), pad], [{ dtype: x.dtype, shape: [b, t] }])[0];
+  };
   const ignore = g.constant(BigInt64Array.of(BigInt(ignoreIndex)), 'int64', [], 'ignore_index');
-  const shifted = g.node('Pad', [next, g.ints([0, 0, 0, 1], 'pads'), ignore], [{ dtype: 'int64', shape: [b, t] }])[0];
-  return op.softmaxCrossEntropy(op.reshape(logits, [-1, v]), op.reshape(shifted, [-1]), ignoreIndex); // [B·T, V]
+  const shifted = op.reshape(shiftLeft(labels, ignore), [-1]);
+  const flat = op.reshape(logits, [-1, v]); // [B·T, V]
+  if (!weights) return op.softmaxCrossEntropy(flat, shifted, ignoreIndex);
+  const zero = g.constant(
+    new (weights.dtype === 'float64' ? Float64Array : Float32Array)([0]),
+    weights.dtype,
+    [],
+    'zero_weight',
+  );
+  return op.weightedSoftmaxCrossEntropy(flat, shifted, op.reshape(shiftLeft(weights, zero), [-1]), ignoreIndex);
 }
 
 export interface LlamaGraphOptions {

@@ -59,7 +59,8 @@ export const defaultChoices = (): WizardChoices => ({
   },
   recommender: { preset: 'sasrec-original', epochs: 20 },
   llm: { source: 'tiny', steps: 300, hfDir: '' },
-  align: { methods: ['I'], tasks: [1, 2, 3, 4, 5, 6, 7], steps: 200, evaluate: true },
+  // 2,000: the engine's default for I (train-align.ts DEFAULT_ALIGN_STEPS), what task 3 needs on the tiny LM.
+  align: { methods: ['I'], tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000, evaluate: true },
   redo: { dataset: false, recommender: false, llm: false },
 });
 

@@ -44,6 +44,43 @@ describe('softmaxCrossEntropy', () => {
   });
 });
 
+describe('weightedSoftmaxCrossEntropy', () => {
+  const labels = [2, -100, 0, 3, -100];
+  const weights = [0.5, 7, 0.25, 0.125, 3]; // rows 1 and 4 are ignored: their weights must not count
+  const fixedInputs: GradInput[] = [
+    { name: 'labels', dims: [5], dtype: 'int64', data: BigInt64Array.from(labels.map(BigInt)), differentiable: false },
+    { name: 'w', dims: [5], data: Float64Array.from(weights), differentiable: false },
+  ];
+  it('gradient with ignored labels (float64 and float32)', async () => {
+    const f = (x: Value, y: Value, w: Value) => op.weightedSoftmaxCrossEntropy(x, y, w);
+    await expectGradient('WSCE', [{ name: 'logits', dims: [5, 4] }, ...fixedInputs], f);
+    await expectGradient('WSCE f32', [{ name: 'logits', dims: [5, 4] }, ...fixedInputs], f, { dtype: 'float32' });
+  });
+  it('value is Σ w·(−log softmax) over the counted labels; w = 1/count gives the plain mean', async () => {
+    const logits = randn(20);
+    const run = (w: number[]) =>
+      evalGraph(
+        (g) => {
+          const [x, y] = [g.input('logits', 'float64', [5, 4]), g.input('labels', 'int64', [5])];
+          return {
+            loss: op.weightedSoftmaxCrossEntropy(x, y, g.input('w', 'float64', [5])),
+            mean: op.softmaxCrossEntropy(x, y),
+          };
+        },
+        { logits: f64([5, 4], logits), labels: i64([5], labels), w: f64([5], w) },
+      );
+    let want = 0;
+    labels.forEach((y, n) => {
+      if (y === -100) return;
+      const row = logits.slice(n * 4, n * 4 + 4);
+      want += weights[n] * (Math.log(row.reduce((s, v) => s + Math.exp(v), 0)) - row[y]);
+    });
+    expect(Number((await run(weights)).loss.data[0])).toBeCloseTo(want, 12);
+    const third = await run([1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
+    expect(Number(third.loss.data[0])).toBeCloseTo(Number(third.mean.data[0]), 12);
+  });
+});
+
 describe('bceWithLogits', () => {
   const targets = [1, 0, 0.3, 1, 0, 0.8];
   const weights = [1, 0.5, 2, 0, 1.5, 1];

@@ -174,8 +174,8 @@ describe('run plan', () => {
       { kind: 'llm.useHf', label: 'Language model:  /models/gpt2 ', params: { project: '/p', dir: '/models/gpt2' } },
       {
         kind: 'align.train',
-        label: 'Align I: tasks 1, 2, 3, 4, 5, 6, 7, 200 steps',
-        params: { project: '/p', method: 'I', tasks: [1, 2, 3, 4, 5, 6, 7], steps: 200 },
+        label: 'Align I: tasks 1, 2, 3, 4, 5, 6, 7, 2000 steps',
+        params: { project: '/p', method: 'I', tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000 },
       },
       { kind: 'align.eval', label: 'Evaluate I', params: { project: '/p' } },
     ]);

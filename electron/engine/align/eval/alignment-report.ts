@@ -38,6 +38,8 @@ export const alignmentReportSchema = alignmentMetricsSchema.extend({
   t2Decoding: z.enum(['constrained', 'free']).optional(),
   /** DESIGN.md §7 explanation scores of the run's sample explanations (when it generated some). */
   explanations: explanationSummarySchema.optional(),
+  /** I/H: task 3 again with every user vector swapped for another user's (eval/user-shuffle.ts). */
+  controls: z.object({ T3UserShuffledACC: score }).optional(),
   baselines: z.record(z.string(), alignmentMetricsSchema),
 });
 export type AlignmentReport = z.infer<typeof alignmentReportSchema>;
@@ -89,4 +91,14 @@ export function alignmentTable(results: Readonly<Record<string, AlignmentMetrics
   const line = (cells: string[]) =>
     cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
   return [header, ...rows].map(line).join('\n');
+}
+
+/** "Task 3 with each user's vector swapped for another user's: I 0.80 (0.91 with their own)", or "" without controls. */
+export function userShuffleLine(reports: Readonly<Record<string, AlignmentReport>>): string {
+  const parts = Object.entries(reports).flatMap(([m, r]) =>
+    r.controls && r.T3
+      ? [`${m} ${r.controls.T3UserShuffledACC.toFixed(4)} (${r.T3.ACC.toFixed(4)} with their own)`]
+      : [],
+  );
+  return parts.length === 0 ? '' : `Task 3 with each user's vector swapped for another user's: ${parts.join(', ')}`;
 }

@@ -52,6 +52,52 @@ export function softmaxCrossEntropy(logits: Value, labels: Value, ignoreIndex = 
 }
 
 /**
+ * Weighted sum of cross-entropies: Σₙ wₙ·(−log softmax(logitsₙ)[labelsₙ]) over rows whose label is
+ * not `ignoreIndex` (ignored rows add nothing whatever their weight). `weights` [N] are data, not
+ * differentiated. With wₙ = 1/count this is `softmaxCrossEntropy`; the alignment trainer uses
+ * wₙ = 1/(examples · answer tokens of n's example) so each example weighs the same.
+ */
+export function weightedSoftmaxCrossEntropy(logits: Value, labels: Value, weights: Value, ignoreIndex = -100): Value {
+  const g = logits.graph;
+  const dt = logits.dtype;
+  const ignoredOf = () =>
+    equal(labels, g.constant(BigInt64Array.from([BigInt(ignoreIndex)]), 'int64', [], 'ignore_index'));
+  return g.composite(
+    'WeightedSoftmaxCrossEntropy',
+    [logits, labels, weights],
+    () => {
+      const [perRow, logProb] = g.node(
+        'SoftmaxCrossEntropyLoss',
+        [logits, labels],
+        [
+          { dtype: dt, shape: [logits.shape[0]], name: 'wce_rows' },
+          { dtype: dt, shape: logits.shape, name: 'wce_logprob' },
+        ],
+        { ignore_index: ignoreIndex, reduction: 'none' },
+      ); // ignored rows are 0
+      const valid = cast(not(ignoredOf()), dt);
+      return { outputs: [reduceSum(mul(perRow, mul(weights, valid)), [0])], saved: { logProb } };
+    },
+    (c, [dy]) => {
+      // d/dlogits = (softmax − onehot)·wₙ·validₙ·dy, with the −1 scattered in as in softmaxCrossEntropy.
+      const ignored = ignoredOf();
+      const valid = cast(not(ignored), dt);
+      const safe = where(ignored, g.constant(BigInt64Array.from([0n]), 'int64', [], 'zero_label'), labels);
+      const rowScale = mul(reshape(mul(weights, valid), [valid.shape[0], 1]), dy!); // [N, 1]
+      const probs = exp((c as Composite).saved.logProb);
+      const minusOne = reshape(neg(valid), [valid.shape[0], 1]);
+      const shifted = g.node(
+        'ScatterElements',
+        [probs, reshape(safe, [safe.shape[0], 1]), minusOne],
+        [{ dtype: dt, shape: logits.shape }],
+        { axis: 1, reduction: 'add' },
+      )[0];
+      return [mul(shifted, rowScale), null, null];
+    },
+  )[0];
+}
+
+/**
  * Mean binary cross-entropy with logits: max(x,0) − x·y + log(1 + e^−|x|), weighted by `weights`
  * (broadcastable to the logits) when given, the mean then over Σweights; `targets` are floats in [0, 1].
  */
