@@ -4,7 +4,7 @@ import type { AlignmentMetrics } from '../../../electron/engine/align/eval/evalu
 import { withShuffledUsers } from '../../../electron/engine/align/eval/user-shuffle.ts';
 import type { AlignExample, TaskId } from '../../../electron/engine/align/example.ts';
 
-const ask = (task: TaskId, user: number, item: number, answer: string): AlignExample => ({
+const ask = (task: TaskId, user: number, item: number, answer: 'Yes' | 'No'): AlignExample => ({
   task,
   method: 'I',
   user,
@@ -18,12 +18,12 @@ const ask = (task: TaskId, user: number, item: number, answer: string): AlignExa
     { kind: 'text', text: '?' },
   ],
   answer,
-  meta: { item, label: answer },
+  meta: { template: 0, item, label: answer },
 });
 
 describe('user-shuffle control', () => {
   it("gives every task-3 question another user's vector, keeping item, answer and label", () => {
-    const examples = [ask(3, 1, 7, 'Yes'), ask(1, 2, 8, 'x'), ask(3, 3, 9, 'No'), ask(3, 4, 5, 'Yes')];
+    const examples = [ask(3, 1, 7, 'Yes'), ask(1, 2, 8, 'No'), ask(3, 3, 9, 'No'), ask(3, 4, 5, 'Yes')];
     const out = withShuffledUsers(examples);
     expect(out).toHaveLength(3); // task 1 is not asked
     const users = out.map((e) => (e.segments[1] as { ref: number }).ref);
