@@ -93,7 +93,11 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .description("the paper's metrics on the test anchors, with random, popularity and untrained-LM baselines")
     .requiredOption('--project <dir>', 'project folder')
     .requiredOption('--run <id>', 'run id (see recx align runs)')
-    .option('--max-test <n>', 'evaluate at most n test examples', intOption(1))
+    .option(
+      '--max-test <n>',
+      'evaluate at most n test examples of the generated tasks, an equal share each (task 3 is always whole)',
+      intOption(1),
+    )
     .option(
       '--free-ranking',
       "task 2 by free decoding, as the paper (default: constrained to the candidates' orderings)",

@@ -43,6 +43,18 @@ export interface Explanation {
   faithfulness?: Faithfulness;
 }
 
+/**
+ * The test examples evaluated: with a cap, an equal share of every task that generates (examples come
+ * grouped by task). Task 3 is one forward pass per example, so the cap (there for time) leaves it whole.
+ */
+export function selectTestExamples(examples: readonly AlignExample[], maxTest?: number): AlignExample[] {
+  const allTest = examples.filter((e) => e.split === 'test');
+  const tasks = [...new Set(allTest.map((e) => e.task))];
+  const capped = tasks.filter((t) => t !== 3);
+  const perTask = maxTest ? Math.max(1, Math.ceil(maxTest / Math.max(1, capped.length))) : undefined;
+  return tasks.flatMap((t) => allTest.filter((e) => e.task === t).slice(0, t === 3 ? undefined : perTask));
+}
+
 export interface AlignEvalResult {
   report: AlignmentReport;
   metrics: AlignmentMetrics;
@@ -78,11 +90,7 @@ export async function evaluateRun(
     recommender,
   });
   await recommender.release();
-  // With a cap, take an equal share of every task (examples come grouped by task).
-  const allTest = set.examples.filter((e) => e.split === 'test');
-  const tasks = [...new Set(allTest.map((e) => e.task))];
-  const perTask = opts.maxTest ? Math.max(1, Math.ceil(opts.maxTest / tasks.length)) : Number.POSITIVE_INFINITY;
-  const test = tasks.flatMap((t) => allTest.filter((e) => e.task === t).slice(0, perTask));
+  const test = selectTestExamples(set.examples, opts.maxTest);
   const [base, tok] = [await loadHfModelDir(cfg.llmDir), await loadTokenizer(cfg.llmDir)];
   const adapter = await loadPeftAdapter(path.join(dir, 'adapter'), base.config);
   const { tensors: projTensors } = await loadSafetensors(path.join(dir, 'projectors.safetensors'));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alignmentReport, userShuffleLine } from '../../../electron/engine/align/eval/alignment-report.ts';
 import type { AlignmentMetrics } from '../../../electron/engine/align/eval/evaluate-alignment.ts';
 import { withShuffledUsers } from '../../../electron/engine/align/eval/user-shuffle.ts';
+import { selectTestExamples } from '../../../electron/engine/align/eval-run.ts';
 import type { AlignExample, TaskId } from '../../../electron/engine/align/example.ts';
 
 const ask = (task: TaskId, user: number, item: number, answer: 'Yes' | 'No'): AlignExample => ({
@@ -53,5 +54,23 @@ describe('user-shuffle control', () => {
       "Task 3 with each user's vector swapped for another user's: I 0.8000 (0.9100 with their own)",
     );
     expect(userShuffleLine({ B: alignmentReport('B', m(0.55), {}) })).toBe('');
+  });
+});
+
+describe('which test examples an evaluation uses', () => {
+  const examples = ([1, 2, 3, 6] as TaskId[]).flatMap((task) =>
+    Array.from(
+      { length: 10 },
+      (_, k) => ({ ...ask(task, k + 1, k, 'Yes'), split: k < 8 ? 'test' : 'train' }) as AlignExample,
+    ),
+  );
+  it('caps the generated tasks to an equal share and leaves task 3 whole', () => {
+    const picked = selectTestExamples(examples, 6); // 3 generated tasks → 2 each
+    const count = (t: number) => picked.filter((e) => e.task === t).length;
+    expect([count(1), count(2), count(3), count(6)]).toEqual([2, 2, 8, 2]);
+    expect(picked.every((e) => e.split === 'test')).toBe(true);
+  });
+  it('takes every test example without a cap', () => {
+    expect(selectTestExamples(examples)).toHaveLength(32);
   });
 });
