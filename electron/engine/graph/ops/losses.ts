@@ -8,6 +8,31 @@ import { abs, add, cast, div, equal, exp, log, mul, neg, not, relu, sigmoid, sub
 import { reduceSum } from './reduce.ts';
 import { reshape } from './shape.ts';
 
+/** Which rows count (label ≠ ignoreIndex): `ignored` (bool [N]) and `valid` (0/1 in the logits' dtype). */
+function countedRows(labels: Value, ignoreIndex: number, dt: Value['dtype']): { ignored: Value; valid: Value } {
+  const g = labels.graph;
+  const ignored = equal(labels, g.constant(BigInt64Array.from([BigInt(ignoreIndex)]), 'int64', [], 'ignore_index'));
+  return { ignored, valid: cast(not(ignored), dt) };
+}
+
+/**
+ * (softmax − onehot)·valid per row, from the forward's log-probabilities [N, V]: the −1 at each label
+ * is scattered into the probabilities (ignored rows add 0), so no [N, V] one-hot is built (3
+ * full-size passes, not 5). Callers scale rows by their share of the loss.
+ */
+function softmaxMinusOneHot(logProb: Value, labels: Value, counted: { ignored: Value; valid: Value }): Value {
+  const g = logProb.graph;
+  const { ignored, valid } = counted;
+  const safe = where(ignored, g.constant(BigInt64Array.from([0n]), 'int64', [], 'zero_label'), labels);
+  const minusOne = reshape(neg(valid), [valid.shape[0], 1]);
+  return g.node(
+    'ScatterElements',
+    [exp(logProb), reshape(safe, [safe.shape[0], 1]), minusOne],
+    [{ dtype: logProb.dtype, shape: logProb.shape }],
+    { axis: 1, reduction: 'add' },
+  )[0];
+}
+
 /**
  * Mean cross-entropy of `logits` [N, V] against int64 `labels` [N]; labels equal to `ignoreIndex`
  * count neither in the sum nor in the mean. Returns a scalar.
@@ -31,21 +56,11 @@ export function softmaxCrossEntropy(logits: Value, labels: Value, ignoreIndex = 
       return { outputs: [loss], saved: { logProb } };
     },
     (c, [dy]) => {
-      // d/dlogits = (softmax − onehot)·valid / count. The −1 at each label is scattered into the
-      // probabilities (ignored rows add 0), so no [N, V] one-hot is built: 3 full-size passes, not 5.
-      const ignored = equal(labels, g.constant(BigInt64Array.from([BigInt(ignoreIndex)]), 'int64', [], 'ignore_index'));
-      const valid = cast(not(ignored), dt);
-      const safe = where(ignored, g.constant(BigInt64Array.from([0n]), 'int64', [], 'zero_label'), labels);
-      const count = add(relu(sub(reduceSum(valid, [0]), 1)), 1); // max(count, 1)
-      const rowScale = mul(reshape(valid, [valid.shape[0], 1]), div(dy!, count)); // [N, 1]
-      const probs = exp((c as Composite).saved.logProb);
-      const minusOne = reshape(neg(valid), [valid.shape[0], 1]);
-      const shifted = g.node(
-        'ScatterElements',
-        [probs, reshape(safe, [safe.shape[0], 1]), minusOne],
-        [{ dtype: dt, shape: logits.shape }],
-        { axis: 1, reduction: 'add' },
-      )[0];
+      // d/dlogits = (softmax − onehot)·valid / count
+      const counted = countedRows(labels, ignoreIndex, dt);
+      const count = add(relu(sub(reduceSum(counted.valid, [0]), 1)), 1); // max(count, 1)
+      const rowScale = mul(reshape(counted.valid, [counted.valid.shape[0], 1]), div(dy!, count)); // [N, 1]
+      const shifted = softmaxMinusOneHot((c as Composite).saved.logProb, labels, counted);
       return [mul(shifted, rowScale), null];
     },
   )[0];
@@ -60,8 +75,6 @@ export function softmaxCrossEntropy(logits: Value, labels: Value, ignoreIndex = 
 export function weightedSoftmaxCrossEntropy(logits: Value, labels: Value, weights: Value, ignoreIndex = -100): Value {
   const g = logits.graph;
   const dt = logits.dtype;
-  const ignoredOf = () =>
-    equal(labels, g.constant(BigInt64Array.from([BigInt(ignoreIndex)]), 'int64', [], 'ignore_index'));
   return g.composite(
     'WeightedSoftmaxCrossEntropy',
     [logits, labels, weights],
@@ -75,23 +88,14 @@ export function weightedSoftmaxCrossEntropy(logits: Value, labels: Value, weight
         ],
         { ignore_index: ignoreIndex, reduction: 'none' },
       ); // ignored rows are 0
-      const valid = cast(not(ignoredOf()), dt);
+      const { valid } = countedRows(labels, ignoreIndex, dt);
       return { outputs: [reduceSum(mul(perRow, mul(weights, valid)), [0])], saved: { logProb } };
     },
     (c, [dy]) => {
-      // d/dlogits = (softmax − onehot)·wₙ·validₙ·dy, with the −1 scattered in as in softmaxCrossEntropy.
-      const ignored = ignoredOf();
-      const valid = cast(not(ignored), dt);
-      const safe = where(ignored, g.constant(BigInt64Array.from([0n]), 'int64', [], 'zero_label'), labels);
-      const rowScale = mul(reshape(mul(weights, valid), [valid.shape[0], 1]), dy!); // [N, 1]
-      const probs = exp((c as Composite).saved.logProb);
-      const minusOne = reshape(neg(valid), [valid.shape[0], 1]);
-      const shifted = g.node(
-        'ScatterElements',
-        [probs, reshape(safe, [safe.shape[0], 1]), minusOne],
-        [{ dtype: dt, shape: logits.shape }],
-        { axis: 1, reduction: 'add' },
-      )[0];
+      // d/dlogits = (softmax − onehot)·wₙ·validₙ·dy
+      const counted = countedRows(labels, ignoreIndex, dt);
+      const rowScale = mul(reshape(mul(weights, counted.valid), [counted.valid.shape[0], 1]), dy!); // [N, 1]
+      const shifted = softmaxMinusOneHot((c as Composite).saved.logProb, labels, counted);
       return [mul(shifted, rowScale), null, null];
     },
   )[0];
