@@ -11,6 +11,8 @@ import { loadRecommender } from './load-recommender.ts';
 export interface ExportProjectOptions {
   seed?: number;
   maxAnchorsPerUser?: number;
+  /** Scoring threads (default all cores); 1 gives scores, and so labels, that never vary between runs. */
+  threads?: number;
 }
 
 export async function exportProject(
@@ -20,7 +22,7 @@ export async function exportProject(
 ): Promise<AlignmentExportSummary> {
   const { manifest, dataset } = await readDataset(project);
   const seed = opts.seed ?? (await readProjectFile(project))?.seed ?? 42;
-  const recommender = await loadRecommender(project);
+  const recommender = await loadRecommender(project, opts.threads);
   try {
     return await exportAlignmentLabels({
       projectDir: project,
