@@ -138,12 +138,12 @@ export function registerRecommenderCommands(program: Command, ctx: CommandContex
     .requiredOption('--project <dir>', 'project folder')
     .option('--seed <s>', 'random seed', intOption(0))
     .option('--max-anchors <n>', 'anchors per user at most (seeded; the test anchor is always kept)', intOption(1))
+    .option('--threads <n>', 'CPU threads for scoring (default: all cores)', intOption(1))
     .option('--json', 'print one JSON object on stdout')
-    .action(async (f: { project: string; seed?: number; maxAnchors?: number }) => {
+    .action(async (f: { project: string; seed?: number; maxAnchors?: number; threads?: number }) => {
       const progress = createStageProgress();
-      const summary = await exportProject(f.project, { seed: f.seed, maxAnchorsPerUser: f.maxAnchors }, (d, t) =>
-        progress.update('exporting', d, t),
-      );
+      const opts = { seed: f.seed, maxAnchorsPerUser: f.maxAnchors, threads: f.threads };
+      const summary = await exportProject(f.project, opts, (d, t) => progress.update('exporting', d, t));
       progress.stop();
       if (ctx.json) printJson(ctx.io, summary);
       else
