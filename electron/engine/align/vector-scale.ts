@@ -5,9 +5,9 @@
  * SASRec: user vectors ‖u‖ ≈ 9, item embeddings ‖e‖ ≈ 0.55), so at torch's default init the item
  * projector's input barely moves its output, and the interaction u·e that task 3 needs is learned
  * very slowly. Each kind is divided by its root-mean-square entry (one scalar per kind, so the
- * geometry — and u·e up to a constant — is unchanged). Measured on the demo in the torch replica
- * (.scratch notes in docs/alignment.md): task 3 starts using the user vector after ~30 k examples
- * with scaling; without it, not within 50 k.
+ * geometry — and u·e up to a constant — is unchanged). Measured on the demo (docs/alignment.md):
+ * with scaling, task 3 starts using the user vector after ~15–20 k task-3 examples; without it, not
+ * within 48 k.
  *
  * The scale is folded into fc1 when the projectors are saved (fc1(s·x) = (s·W1)·x + b1), so
  * `projectors.safetensors` always takes the recommender's raw vectors and no reader needs to know.
