@@ -13,6 +13,7 @@ import { Graph, type HostTensor } from '../graph/graph.ts';
 import type { ModelBuilder } from '../graph/train-step.ts';
 import { buildLlamaLogits, causalLmLoss, type LlamaConfig } from '../models/llama.ts';
 import { declareLoraLlama, type LoraConfig, trainableParamGroups } from '../models/lora.ts';
+import { IGNORE_INDEX } from './encode.ts';
 
 export const INPUTS_EMBEDS = 'inputs_embeds';
 /** Each label token's loss weight (align-batches.ts: every example weighs the same). */
@@ -33,7 +34,7 @@ export function alignModelBuilder(
     const logits = buildLlamaLogits(llama, m.base, embeds, { project: m.project }); // [B, T, V]
     return {
       graph: g,
-      loss: causalLmLoss(logits, labels, -100, weights),
+      loss: causalLmLoss(logits, labels, IGNORE_INDEX, weights),
       params: trainableParamGroups(Object.values(m.lora), opts.weightDecay ?? 0),
       gradInputs: [embeds],
     };

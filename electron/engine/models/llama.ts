@@ -161,13 +161,8 @@ export function causalLmLoss(logits: Value, labels: Value, ignoreIndex = -100, w
   const shifted = op.reshape(shiftLeft(labels, ignore), [-1]);
   const flat = op.reshape(logits, [-1, v]); // [B·T, V]
   if (!weights) return op.softmaxCrossEntropy(flat, shifted, ignoreIndex);
-  const zero = g.constant(
-    new (weights.dtype === 'float64' ? Float64Array : Float32Array)([0]),
-    weights.dtype,
-    [],
-    'zero_weight',
-  );
-  return op.weightedSoftmaxCrossEntropy(flat, shifted, op.reshape(shiftLeft(weights, zero), [-1]), ignoreIndex);
+  const w = op.reshape(shiftLeft(weights, g.scalar(0, weights.dtype)), [-1]);
+  return op.weightedSoftmaxCrossEntropy(flat, shifted, w, ignoreIndex);
 }
 
 export interface LlamaGraphOptions {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { grad } from '../../../electron/engine/graph/autodiff.ts';
 import { Graph, type Value } from '../../../electron/engine/graph/graph.ts';
 import * as op from '../../../electron/engine/graph/ops/index.ts';
+import { causalLmLoss } from '../../../electron/engine/models/llama.ts';
 import { Rng } from '../../../electron/engine/random.ts';
 import { evalGraph, expectGradient, f32, f64, type GradInput, i64 } from './gradcheck.ts';
 
@@ -78,6 +79,34 @@ describe('weightedSoftmaxCrossEntropy', () => {
     expect(Number((await run(weights)).loss.data[0])).toBeCloseTo(want, 12);
     const third = await run([1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
     expect(Number(third.loss.data[0])).toBeCloseTo(Number(third.mean.data[0]), 12);
+  });
+});
+
+describe('causalLmLoss with per-token weights', () => {
+  it('weighs position t by the weight of label t+1; weights 1/count give the plain mean', async () => {
+    const [B, T, V] = [2, 4, 5];
+    const logits = randn(B * T * V);
+    const labels = [-100, 3, 1, -100, -100, -100, 4, 2]; // example 0: 2 targets, example 1: 2 targets
+    const run = (w: number[]) =>
+      evalGraph(
+        (g) => {
+          const [x, y] = [g.input('logits', 'float64', [B, T, V]), g.input('labels', 'int64', [B, T])];
+          return {
+            weighted: causalLmLoss(x, y, -100, g.input('w', 'float64', [B, T])),
+            mean: causalLmLoss(x, y),
+          };
+        },
+        { logits: f64([B, T, V], logits), labels: i64([B, T], labels), w: f64([B, T], w) },
+      );
+    const uniform = await run(labels.map((l) => (l === -100 ? 0 : 1 / 4)));
+    expect(Number(uniform.weighted.data[0])).toBeCloseTo(Number(uniform.mean.data[0]), 12);
+    // Only label (b, 2) counts: position (b, 1) is scored against it.
+    const ce = (b: number, t: number, y: number) => {
+      const row = logits.slice((b * T + t) * V, (b * T + t + 1) * V);
+      return Math.log(row.reduce((a, v) => a + Math.exp(v), 0)) - row[y];
+    };
+    const only = await run([0, 0, 1, 0, 0, 0, 0, 0]);
+    expect(Number(only.weighted.data[0])).toBeCloseTo(ce(0, 1, 1), 12);
   });
 });
 
