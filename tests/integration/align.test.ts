@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runAlignJobs } from '../../electron/cli/commands/demo-align.ts';
 import { loadPeftAdapter } from '../../electron/engine/llm/peft-adapter.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { makeAlignProject } from './helpers/align-project.ts';
@@ -103,5 +104,30 @@ describe('alignment end to end (small)', () => {
     const b = await loadPeftAdapter(path.join(project, 'runs', killedRun, 'adapter'));
     for (const [k, t] of a.weights)
       expect(Buffer.from(b.weights.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer)), k).toBe(true);
+  });
+
+  it('the demo aligns methods side by side in child processes: results in job order, progress relayed', async () => {
+    const job = { project, seed: 3, threads: 1, steps: 3, maxTest: 6, explain: 1 };
+    const lines: string[] = [];
+    const [b, i] = await runAlignJobs(
+      [
+        { ...job, method: 'B' },
+        { ...job, method: 'I' },
+      ],
+      2,
+      (s) => lines.push(s),
+    );
+    expect([b.method, i.method]).toEqual(['B', 'I']);
+    expect(b.runId).toMatch(/^align-B-/);
+    expect(i.report.method).toBe('I');
+    expect(i.metrics.T3?.ACC).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(b.baselines).sort()).toEqual(['popularity', 'random', 'untrained']);
+    expect(i.explanations).toHaveLength(1);
+    expect(lines.some((l) => l.startsWith('align B 3/3'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('align I 3/3'))).toBe(true);
+    // A failing child names its method and what it printed.
+    await expect(runAlignJobs([{ ...job, method: 'H', project: `${project}-missing` }], 2, () => {})).rejects.toThrow(
+      /aligning method H failed \(exit 1\).*no dataset found/,
+    );
   });
 });

@@ -1,15 +1,17 @@
 /**
- * `recx demo`: the built-in demo project, end to end as far as the product goes today: generate the
- * synthetic dataset, preprocess and split it, train SASRec (early stopping on validation NDCG@10),
- * evaluate it on the test split against the popularity and random baselines, then build the tiny
- * LM from the project corpus and show a short generation.
+ * `recx demo`: the built-in demo project end to end: generate the synthetic dataset, preprocess and
+ * split it, train SASRec (early stopping on validation NDCG@10), evaluate it against the popularity
+ * and random baselines, build the tiny LM from the project corpus, export the alignment labels, then
+ * align B, I and H (side by side in child processes where there are cores: demo-align.ts), print the
+ * paper's table, the explanation scores and three explanations.
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { type AlignmentReport, alignmentTable, userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
 import type { AlignmentMetrics } from '../../engine/align/eval/evaluate-alignment.ts';
-import { type Explanation, evaluateRun } from '../../engine/align/eval-run.ts';
+import type { Explanation } from '../../engine/align/eval-run.ts';
 import { METHODS } from '../../engine/align/example.ts';
-import { DEFAULT_ALIGN_STEPS_TEXT, trainAlignment } from '../../engine/align/train-align.ts';
+import { DEFAULT_ALIGN_STEPS_TEXT } from '../../engine/align/train-align.ts';
 import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
 import type { ExplanationSummary } from '../../engine/explain/explanation-scores.ts';
 import { generateText } from '../../engine/llm/project-llm.ts';
@@ -23,6 +25,7 @@ import { printJson } from '../output.ts';
 import { createStageProgress } from '../progress.ts';
 import { attachTrainingProgress } from '../training-progress.ts';
 import { printInspection, runImport } from './data.ts';
+import { type AlignJob, alignLanes, runAlignJob, runAlignJobs } from './demo-align.ts';
 import { printEvaluation } from './recommender.ts';
 
 interface DemoFlags {
@@ -33,48 +36,24 @@ interface DemoFlags {
   epochs: number;
   alignSteps?: number;
   threads?: number;
+  parallel: number;
   json?: boolean;
 }
 
 /** Aligns B, I and H, evaluates each (with the baselines once), prints the table and explanations. */
-async function alignAllMethods(
-  project: string,
-  steps: number | undefined,
-  seed: number,
-  threads: number | undefined,
-  ctx: CommandContext,
-) {
+async function alignAllMethods(jobs: AlignJob[], lanes: number, ctx: CommandContext) {
+  const done = await runAlignJobs(jobs, lanes, ctx.io.stderr);
   const results: Record<string, AlignmentMetrics> = {};
-  let baselines: Record<string, AlignmentMetrics> = {};
   const explanations: Record<string, Explanation[]> = {};
   const faithfulness: Record<string, ExplanationSummary | undefined> = {};
   const reports: Record<string, AlignmentReport> = {};
-  for (const method of METHODS) {
-    let stop = () => {};
-    const run = await trainAlignment({
-      project,
-      method,
-      steps,
-      seed,
-      threads,
-      onTrainer: (t) => {
-        stop = attachTrainingProgress(t, `align ${method}`);
-      },
-    });
-    stop();
-    const progress = createStageProgress();
-    const ev = await evaluateRun(project, run.runId, {
-      maxTest: DEMO_TEST_EXAMPLES,
-      explain: DEMO_EXPLANATIONS,
-      onProgress: (label, d, t) => progress.update(`eval ${label}`, d, t),
-    });
-    progress.stop();
-    results[method] = ev.metrics;
-    baselines = ev.baselines;
-    explanations[method] = ev.explanations;
-    faithfulness[method] = ev.report.explanations;
-    reports[method] = ev.report;
+  for (const r of done) {
+    results[r.method] = r.metrics;
+    explanations[r.method] = r.explanations;
+    faithfulness[r.method] = r.report.explanations;
+    reports[r.method] = r.report;
   }
+  const baselines = done.at(-1)?.baselines ?? {};
   if (!ctx.json) {
     ctx.io.stdout(`\nAlignment on the test anchors:\n${alignmentTable({ ...results, ...baselines })}\n`);
     const control = userShuffleLine(reports);
@@ -109,6 +88,15 @@ function faithfulnessTable(rows: Record<string, ExplanationSummary | undefined>)
 const DEMO_TEST_EXAMPLES = 300;
 
 export function registerDemoCommand(program: Command, ctx: CommandContext): void {
+  // One method of the demo's alignment stage, run by runAlignJobs in a child process.
+  program
+    .command('demo-align-job <job>', { hidden: true })
+    .description('internal: train and evaluate one alignment method of the demo, result over IPC')
+    .action(async (job: string) => {
+      const result = await runAlignJob(JSON.parse(job) as AlignJob);
+      if (process.send) await new Promise<void>((resolve) => process.send!(result, () => resolve()));
+      else printJson(ctx.io, result);
+    });
   program
     .command('demo')
     .description('build the demo project: synthetic dataset, SASRec target recommender, evaluation')
@@ -122,6 +110,12 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
     // not sum in a fixed order: two 2-thread demo runs trained different SASRecs), but took the demo
     // from 7½ to 10 minutes on 2 cores.
     .option('--threads <n>', 'CPU threads (default: all cores; 1 gives the same numbers on every run)', intOption(1))
+    .option(
+      '--parallel <n>',
+      'methods aligned at once, each in its own process, sharing the threads (default 3)',
+      intOption(1),
+      3,
+    )
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: DemoFlags) => {
       // The demo is disposable: re-running it replaces the previous demo project's data.
@@ -174,7 +168,18 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
         );
       }
       await exportProject(f.project, { seed: f.seed, maxAnchorsPerUser: 8, threads: f.threads });
-      const alignment = await alignAllMethods(f.project, f.alignSteps, f.seed, f.threads, ctx);
+      const { lanes, threadsEach } = alignLanes(f.threads ?? availableParallelism(), f.parallel, METHODS.length);
+      const jobs = METHODS.map((method) => ({
+        project: f.project,
+        method,
+        steps: f.alignSteps,
+        seed: f.seed,
+        threads: threadsEach,
+        maxTest: DEMO_TEST_EXAMPLES,
+        explain: DEMO_EXPLANATIONS,
+      }));
+      if (!ctx.json && lanes > 1) ctx.io.stderr(`aligning ${lanes} methods at once, ${threadsEach} thread(s) each\n`);
+      const alignment = await alignAllMethods(jobs, lanes, ctx);
       if (ctx.json) {
         printJson(ctx.io, {
           dataset,

@@ -72,6 +72,8 @@ export async function evaluateRun(
     explain?: number;
     /** Task 2 by free decoding (the paper) instead of constrained to the candidates' orderings. */
     freeRanking?: boolean;
+    /** CPU threads of the recommender and LM sessions (default: all cores). */
+    threads?: number;
     onProgress?: (label: string, done: number, total: number) => void;
   } = {},
 ): Promise<AlignEvalResult> {
@@ -79,7 +81,7 @@ export async function evaluateRun(
   const dir = runDir(project, runId);
   const { dataset } = await readDataset(project);
   const exports = await readExports(project);
-  const recommender = await loadRecommender(project);
+  const recommender = await loadRecommender(project, opts.threads);
   const itemTable = recommender.canScore ? recommender.itemTable() : null;
   const set = await generateTasks({
     method: cfg.method,
@@ -123,6 +125,7 @@ export async function evaluateRun(
     const runtime = await LlamaRuntime.create(base.config, weights, {
       bannedTokenIds: banned,
       eosTokenIds: base.eosTokenIds,
+      session: { threads: opts.threads },
     });
     try {
       const answerer = lmAnswerer(runtime, tok, encodePrompt(tensors));
