@@ -25,6 +25,8 @@ export const projectSummarySchema = z.object({
   dir: z.string(),
   name: z.string(),
   seed: int,
+  /** One CPU thread for training and scoring (project.json `threads` 1): every run gives the same numbers. */
+  reproducible: z.boolean(),
   dataset: z
     .object({ format: z.string(), users: int, items: int, interactions: int, hasGroundTruth: z.boolean() })
     .nullable(),
@@ -233,7 +235,13 @@ export const apiSchemas = {
     result: z.object({ dir: z.string().nullable() }),
   },
   'project.create': {
-    params: z.object({ dir: project, name: z.string().min(1).optional(), seed: int.optional() }),
+    params: z.object({
+      dir: project,
+      name: z.string().min(1).optional(),
+      seed: int.optional(),
+      /** Train and score with one CPU thread, so every run gives the same numbers (slower). */
+      reproducible: z.boolean().optional(),
+    }),
     result: projectSummarySchema,
   },
   'project.open': { params: z.object({ dir: project }), result: projectSummarySchema },

@@ -9,6 +9,12 @@ export const projectFileSchema = z.object({
   createdAt: z.string(),
   /** Seed every random choice of the project derives from. */
   seed: z.number().int(),
+  /**
+   * CPU threads of the project's training and scoring when a command does not say (default: all
+   * cores). 1 makes every run give the same numbers: ORT's multi-threaded training kernels do not
+   * sum in a fixed order. The wizard's "Reproducible" choice sets it.
+   */
+  threads: z.number().int().min(1).optional(),
   data: z
     .object({
       format: z.string(),

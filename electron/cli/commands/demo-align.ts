@@ -4,10 +4,9 @@
  * separate processes: each is a child `recx demo-align-job '<job json>'` (hidden command) that relays
  * its progress lines on stderr and sends its result over IPC.
  *
- * Decision: on 2 cores two 1-thread children beat one 2-thread run (ORT's second thread adds ~30 %
- * to a small model's step, a second process ~100 %), and a 1-thread run is reproducible (ORT's
- * multi-threaded training kernels do not sum in a fixed order), so the default splits the threads
- * over the lanes.
+ * Decision: a lane per core, one thread each. On 2 cores two 1-thread children beat one 2-thread run
+ * (ORT's second thread adds ~30 % to a small model's step, a second process ~100 %), and a 1-thread
+ * run is reproducible (ORT's multi-threaded training kernels do not sum in a fixed order).
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -75,10 +74,9 @@ export async function runAlignJob(job: AlignJob): Promise<AlignJobResult> {
   };
 }
 
-/** How many methods to align at once and with how many threads each, out of `threads` in all. */
-export function alignLanes(threads: number, parallel: number, methods: number): { lanes: number; threadsEach: number } {
-  const lanes = Math.max(1, Math.min(parallel, methods, threads));
-  return { lanes, threadsEach: Math.max(1, Math.floor(threads / lanes)) };
+/** Methods aligned at once: one lane per method at most, at least one (1 = one after the other, in-process). */
+export function alignLanes(parallel: number, methods: number): number {
+  return Math.max(1, Math.min(parallel, methods));
 }
 
 /** Longest first, so that the lanes finish together (steps × a method's time per step). */

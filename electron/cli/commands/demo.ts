@@ -16,6 +16,7 @@ import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
 import type { ExplanationSummary } from '../../engine/explain/explanation-scores.ts';
 import { generateText } from '../../engine/llm/project-llm.ts';
 import { createTinyLm } from '../../engine/llm/tiny-lm.ts';
+import { readProjectFile, writeProjectFile } from '../../engine/project/project-file.ts';
 import { evaluateProject } from '../../engine/recommender/evaluate-project.ts';
 import { exportProject } from '../../engine/recommender/export-project.ts';
 import { trainRecommender } from '../../engine/recommender/train-recommender.ts';
@@ -35,8 +36,8 @@ interface DemoFlags {
   seed: number;
   epochs: number;
   alignSteps?: number;
-  threads?: number;
-  parallel: number;
+  threads: number;
+  parallel?: number;
   json?: boolean;
 }
 
@@ -106,15 +107,20 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
     .option('--seed <s>', 'random seed', intOption(0), 42)
     .option('--epochs <n>', 'SASRec training epochs at most', intOption(1), 20)
     .option('--align-steps <n>', `alignment steps per method (default: ${DEFAULT_ALIGN_STEPS_TEXT})`, intOption(1))
-    // All cores by default: 1 thread makes runs reproducible (ORT's multi-threaded training kernels do
-    // not sum in a fixed order: two 2-thread demo runs trained different SASRecs), but took the demo
-    // from 7½ to 10 minutes on 2 cores.
-    .option('--threads <n>', 'CPU threads (default: all cores; 1 gives the same numbers on every run)', intOption(1))
+    // One thread per process by default, so the demo gives the same numbers on every run: ORT's
+    // multi-threaded training kernels do not sum in a fixed order (two 2-thread runs trained different
+    // SASRecs). The cores go to aligning the methods side by side instead (demo-align.ts): on 2 cores
+    // the whole demo took 5 min 50 s this way, against 7 min 41 s with 2 threads and one method at a time.
+    .option(
+      '--threads <n>',
+      'CPU threads per process (default 1: the same numbers on every run; more is faster on many cores)',
+      intOption(1),
+      1,
+    )
     .option(
       '--parallel <n>',
-      'methods aligned at once, each in its own process, sharing the threads (default 3)',
+      'alignment methods trained at once, each in its own process (default: one per core, at most 3)',
       intOption(1),
-      3,
     )
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: DemoFlags) => {
@@ -131,6 +137,9 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
         },
         ctx.io,
       );
+      // Later commands on the demo project (recx align train …, the app) keep the demo's thread count.
+      const projectFile = await readProjectFile(f.project);
+      if (projectFile) await writeProjectFile(f.project, { ...projectFile, threads: f.threads });
       const dataset = await inspectDataset(f.project);
       if (!ctx.json) printInspection(ctx.io, dataset);
       let stop = () => {};
@@ -168,17 +177,17 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
         );
       }
       await exportProject(f.project, { seed: f.seed, maxAnchorsPerUser: 8, threads: f.threads });
-      const { lanes, threadsEach } = alignLanes(f.threads ?? availableParallelism(), f.parallel, METHODS.length);
+      const lanes = alignLanes(f.parallel ?? availableParallelism(), METHODS.length);
       const jobs = METHODS.map((method) => ({
         project: f.project,
         method,
         steps: f.alignSteps,
         seed: f.seed,
-        threads: threadsEach,
+        threads: f.threads,
         maxTest: DEMO_TEST_EXAMPLES,
         explain: DEMO_EXPLANATIONS,
       }));
-      if (!ctx.json && lanes > 1) ctx.io.stderr(`aligning ${lanes} methods at once, ${threadsEach} thread(s) each\n`);
+      if (!ctx.json && lanes > 1) ctx.io.stderr(`aligning ${lanes} methods at once, ${f.threads} thread(s) each\n`);
       const alignment = await alignAllMethods(jobs, lanes, ctx);
       if (ctx.json) {
         printJson(ctx.io, {

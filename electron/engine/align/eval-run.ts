@@ -17,6 +17,7 @@ import { loadPeftAdapter } from '../llm/peft-adapter.ts';
 import { loadTokenizer } from '../llm/tokenizer-files.ts';
 import { mergeLoraWeights } from '../models/lora.ts';
 import { writeFileAtomic } from '../project/atomic-io.ts';
+import { projectThreads } from '../project/project-file.ts';
 import { popularityScores } from '../recommender/baselines.ts';
 import { readExports } from '../recommender/export/index.ts';
 import { loadRecommender } from '../recommender/load-recommender.ts';
@@ -72,16 +73,17 @@ export async function evaluateRun(
     explain?: number;
     /** Task 2 by free decoding (the paper) instead of constrained to the candidates' orderings. */
     freeRanking?: boolean;
-    /** CPU threads of the recommender and LM sessions (default: all cores). */
+    /** CPU threads of the recommender and LM sessions (default: the project's, else all cores). */
     threads?: number;
     onProgress?: (label: string, done: number, total: number) => void;
   } = {},
 ): Promise<AlignEvalResult> {
   const cfg = await readRunConfig(project, runId);
+  const threads = await projectThreads(project, opts.threads);
   const dir = runDir(project, runId);
   const { dataset } = await readDataset(project);
   const exports = await readExports(project);
-  const recommender = await loadRecommender(project, opts.threads);
+  const recommender = await loadRecommender(project, threads);
   const itemTable = recommender.canScore ? recommender.itemTable() : null;
   const set = await generateTasks({
     method: cfg.method,
@@ -125,7 +127,7 @@ export async function evaluateRun(
     const runtime = await LlamaRuntime.create(base.config, weights, {
       bannedTokenIds: banned,
       eosTokenIds: base.eosTokenIds,
-      session: { threads: opts.threads },
+      session: { threads },
     });
     try {
       const answerer = lmAnswerer(runtime, tok, encodePrompt(tensors));

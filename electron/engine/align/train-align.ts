@@ -18,7 +18,7 @@ import { savePeftAdapter } from '../llm/peft-adapter.ts';
 import { projectLlmDir } from '../llm/project-llm.ts';
 import { loadTokenizer } from '../llm/tokenizer-files.ts';
 import { initLoraParams, LORA_TARGETS, type LoraTarget, loraConfig, loraParamShapes } from '../models/lora.ts';
-import { readProjectFile } from '../project/project-file.ts';
+import { projectThreads, readProjectFile } from '../project/project-file.ts';
 import { readExports } from '../recommender/export/index.ts';
 import { loadRecommender } from '../recommender/load-recommender.ts';
 import { AlignBatches } from './align-batches.ts';
@@ -104,7 +104,8 @@ async function withStoredSettings(req: AlignTrainRequest): Promise<AlignTrainReq
 
 export async function trainAlignment(request: AlignTrainRequest): Promise<AlignTrainResult> {
   const t0 = performance.now();
-  const req = await withStoredSettings(request);
+  const stored = await withStoredSettings(request);
+  const req = { ...stored, threads: await projectThreads(stored.project, stored.threads) };
   const seed = req.seed ?? (await readProjectFile(req.project))?.seed ?? 42;
   const { dataset } = await readDataset(req.project);
   const exports = await readExports(req.project);

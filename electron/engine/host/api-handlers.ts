@@ -106,7 +106,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
   return {
     'app.info': async () => ({ ...info }),
     'project.choose': async () => ({ dir: null }), // a dialog needs Electron: main answers it there
-    'project.create': async ({ dir, name, seed }) => {
+    'project.create': async ({ dir, name, seed, reproducible }) => {
       if (await readProjectFile(dir)) throw new InputError(`${dir} already holds a project; open it instead`);
       const entries = await readdir(dir).catch(() => [] as string[]);
       if (entries.filter((e) => !e.startsWith('.')).length > 0) {
@@ -114,7 +114,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
       }
       await mkdir(dir, { recursive: true });
       const file = newProjectFile(dir, seed ?? 42);
-      await writeProjectFile(dir, { ...file, name: name ?? file.name });
+      await writeProjectFile(dir, { ...file, name: name ?? file.name, ...(reproducible ? { threads: 1 } : {}) });
       return projectSummary(dir);
     },
     'project.open': async ({ dir }) => projectSummary(dir),

@@ -21,6 +21,7 @@ export async function projectSummary(dir: string): Promise<ProjectSummary> {
     dir,
     name: file.name,
     seed: file.seed,
+    reproducible: file.threads === 1,
     dataset: manifest && {
       format: manifest.format,
       users: manifest.counts.users,

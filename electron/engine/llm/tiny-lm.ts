@@ -18,7 +18,7 @@ import { TrainStep } from '../graph/train-step.ts';
 import { Trainer } from '../graph/trainer.ts';
 import { initLlamaParams, type LlamaConfig, llamaCausalLmBuilder } from '../models/llama.ts';
 import { replaceDirAtomic } from '../project/atomic-io.ts';
-import { readProjectFile, writeProjectFile } from '../project/project-file.ts';
+import { projectThreads, readProjectFile, writeProjectFile } from '../project/project-file.ts';
 import { Rng } from '../random.ts';
 import { saveHfModelDir } from './hf-model-dir.ts';
 import { LmBatches } from './lm-batches.ts';
@@ -131,7 +131,7 @@ export async function createTinyLm(project: string, opts: TinyLmOptions = {}): P
       optimizer: { kind: 'adamw' },
       maxGradNorm: 1,
       accumulation: 1,
-      session: { threads: opts.threads, providers: ['cpu'] },
+      session: { threads: await projectThreads(project, opts.threads), providers: ['cpu'] },
     },
     init,
   );

@@ -43,6 +43,11 @@ export function newProjectFile(projectDir: string, seed: number, now = new Date(
   };
 }
 
+/** The threads a command uses: its own setting, else the project's (project.json `threads`), else all cores. */
+export async function projectThreads(projectDir: string, explicit?: number): Promise<number | undefined> {
+  return explicit ?? (await readProjectFile(projectDir))?.threads;
+}
+
 export async function writeProjectFile(projectDir: string, project: ProjectFile): Promise<void> {
   await writeFileAtomic(projectFilePath(projectDir), `${JSON.stringify(projectFileSchema.parse(project), null, 2)}\n`);
 }

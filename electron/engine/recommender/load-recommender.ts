@@ -2,6 +2,7 @@
 import { readDataset } from '../data/dataset-store.ts';
 import { InputError } from '../errors.ts';
 import type { SasrecConfig } from '../models/sasrec.ts';
+import { projectThreads } from '../project/project-file.ts';
 import { loadExternalRecommender } from './external/index.ts';
 import { MfRecommender } from './mf-recommender.ts';
 import { SasrecRecommender } from './sasrec-recommender.ts';
@@ -16,7 +17,7 @@ export async function loadRecommender(project: string, threads?: number): Promis
       `${project}: the recommender was made for another version of the dataset (re-imported since?); train or import it again`,
     );
   }
-  const session = { threads, providers: ['cpu' as const] };
+  const session = { threads: await projectThreads(project, threads), providers: ['cpu' as const] };
   switch (manifest.kind) {
     case 'sasrec':
       return SasrecRecommender.create(manifest.details.config as SasrecConfig, await loadWeights(project), session);

@@ -16,6 +16,7 @@ import { loadSafetensors, saveSafetensors } from '../graph/safetensors.ts';
 import { TrainStep } from '../graph/train-step.ts';
 import { Trainer } from '../graph/trainer.ts';
 import { exists } from '../project/atomic-io.ts';
+import { projectThreads } from '../project/project-file.ts';
 import { MfBatches, SasrecBatches, trainingData } from './batches.ts';
 import { evaluateScores } from './evaluate.ts';
 import { ItemScorer } from './item-scorer.ts';
@@ -71,7 +72,7 @@ export async function trainRecommender(req: TrainRecommenderRequest): Promise<Tr
           settings.seed,
           settings.loss === 'sampled-softmax' ? settings.negatives : 1,
         );
-  const session = { threads: settings.threads, providers: ['cpu' as const] };
+  const session = { threads: await projectThreads(req.project, settings.threads), providers: ['cpu' as const] };
   const ts = await TrainStep.create(
     model.builder,
     { optimizer: { kind: 'adamw', beta2: model.beta2 }, maxGradNorm: 0, accumulation: 1, session },

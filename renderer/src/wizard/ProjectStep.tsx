@@ -41,7 +41,11 @@ export function ProjectStep({ onDone }: { onDone: () => void }) {
       const dir = c.dir.trim();
       const s =
         c.mode === 'create'
-          ? await api.invoke('project.create', { dir, ...(c.name.trim() ? { name: c.name.trim() } : {}) })
+          ? await api.invoke('project.create', {
+              dir,
+              ...(c.name.trim() ? { name: c.name.trim() } : {}),
+              ...(c.reproducible ? { reproducible: true } : {}),
+            })
           : await api.invoke('project.open', { dir });
       useUiStore.getState().setProjectDir(s.dir);
       await refreshProject(api, s.dir).catch(() => useProjectStore.getState().setSummary(s));
@@ -59,6 +63,7 @@ export function ProjectStep({ onDone }: { onDone: () => void }) {
       {summary && (
         <p className="done-note" data-testid="project-open-note">
           Open: <strong>{summary.name}</strong> <code>{summary.dir}</code>
+          {summary.reproducible && ' · reproducible (one thread)'}
         </p>
       )}
       <fieldset className="choice-row">
@@ -106,6 +111,17 @@ export function ProjectStep({ onDone }: { onDone: () => void }) {
             />
           )}
         </Field>
+      )}
+      {c.mode === 'create' && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={c.reproducible}
+            onChange={(e) => update('project', { reproducible: e.target.checked })}
+            data-testid="project-reproducible"
+          />
+          Reproducible: train and score with one CPU thread, so every run gives the same numbers (slower on many cores)
+        </label>
       )}
       <FormError error={errors.form} testId="project-form-error" />
       <button type="submit" className="primary" disabled={busy} data-testid="project-submit">

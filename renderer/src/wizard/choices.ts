@@ -31,7 +31,8 @@ export interface CsvChoice {
 }
 
 export interface WizardChoices {
-  project: { mode: 'create' | 'open'; dir: string; name: string };
+  /** reproducible: one CPU thread for training and scoring, so every run gives the same numbers. */
+  project: { mode: 'create' | 'open'; dir: string; name: string; reproducible: boolean };
   dataset: {
     source: 'demo' | 'folder';
     users: number;
@@ -48,7 +49,7 @@ export interface WizardChoices {
 }
 
 export const defaultChoices = (): WizardChoices => ({
-  project: { mode: 'create', dir: '', name: '' },
+  project: { mode: 'create', dir: '', name: '', reproducible: false },
   dataset: {
     source: 'demo',
     users: 300,

@@ -18,6 +18,7 @@ function summary(dir: string) {
     dir,
     name: dir.split('/').pop()!,
     seed: 1,
+    reproducible: false,
     dataset: null,
     recommender: null,
     exports: false,

@@ -17,7 +17,17 @@ function host() {
     handlers: (jobs) => ({
       'project.open': async ({ dir }) => {
         if (dir.endsWith('missing')) throw new InputError(`${dir} is not a project folder`);
-        return { dir, name: 'p', seed: 1, dataset: null, recommender: null, exports: false, llm: null, runs: 0 };
+        return {
+          dir,
+          name: 'p',
+          seed: 1,
+          reproducible: false,
+          dataset: null,
+          recommender: null,
+          exports: false,
+          llm: null,
+          runs: 0,
+        };
       },
       'align.train': async (p) => ({
         job: jobs.submit('align.train', 'Align', p.project, async (ctx) => {

@@ -60,6 +60,7 @@ export function summary(over: Partial<ProjectSummary> = {}): ProjectSummary {
     dir: '/projects/p',
     name: 'p',
     seed: 1,
+    reproducible: false,
     dataset: null,
     recommender: null,
     exports: false,

@@ -103,6 +103,17 @@ describe('project step', () => {
     await screen.findByTestId('wizard-step-recommender');
   });
 
+  it('creates a reproducible project when asked (one thread: the same numbers on every run)', async () => {
+    const s = summary({ dir: '/projects/r', reproducible: true });
+    const api = new FakeApi({ ...baseHandlers(), 'project.create': () => s, 'project.open': () => s });
+    renderWizard(api);
+    fireEvent.change(screen.getByTestId('project-dir'), { target: { value: '/projects/r' } });
+    fireEvent.click(screen.getByTestId('project-reproducible'));
+    fireEvent.click(screen.getByTestId('project-submit'));
+    await screen.findByTestId('wizard-step-dataset');
+    expect(api.callsOf('project.create')[0]).toEqual({ dir: '/projects/r', reproducible: true });
+  });
+
   it('blocks Next on invalid input and shows the error by the field', async () => {
     useProjectStore.getState().setSummary(summary());
     useWizardStore.getState().setStep(1);
