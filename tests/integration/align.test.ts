@@ -75,6 +75,8 @@ describe('alignment end to end (small)', () => {
       'H',
       '--tasks',
       '1,6',
+      '--train-counts',
+      '1=7,6=5',
       '--steps',
       '2',
       '--batch-size',
@@ -84,7 +86,10 @@ describe('alignment end to end (small)', () => {
       '--json',
     );
     expect(acc.code).toBe(0);
-    expect(JSON.parse(acc.stdout)).toMatchObject({ completed: true, steps: 2 });
+    const accRun = JSON.parse(acc.stdout);
+    expect(accRun).toMatchObject({ completed: true, steps: 2, examples: 12 }); // 7 of task 1, 5 of task 6
+    const cfg = JSON.parse(readFileSync(path.join(project, 'runs', accRun.run, 'config.json'), 'utf8'));
+    expect(cfg.trainCounts).toEqual({ 1: 7, 6: 5 });
   });
 
   it('resumes exactly after kill -9: the adapter equals an uninterrupted run’s', async () => {

@@ -23,6 +23,22 @@ interface TrainFlags {
   threads?: number;
   resume?: string;
   evalEvery?: number;
+  trainCounts?: Partial<Record<TaskId, number>>;
+}
+
+/** "2=3000,3=8000" → { 2: 3000, 3: 8000 }: training examples per task. */
+export function trainCountsOption(value: string): Partial<Record<TaskId, number>> {
+  const out: Partial<Record<TaskId, number>> = {};
+  for (const item of listOption(value)) {
+    const m = /^(\d+)=(\d+)$/.exec(item);
+    const task = Number(m?.[1]) as TaskId;
+    if (!m || !TASK_IDS.includes(task) || Number(m[2]) < 1)
+      throw new InvalidArgumentError(
+        `expected task=count pairs such as 2=3000,3=8000 (tasks 1–7, count ≥ 1), got "${item}"`,
+      );
+    out[task] = Number(m[2]);
+  }
+  return out;
 }
 
 function taskListOption(value: string): TaskId[] {
@@ -41,6 +57,11 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .requiredOption('--project <dir>', 'project folder (dataset, recommender exports, language model)')
     .addOption(new Option('--method <m>', 'alignment method').choices([...METHODS]).makeOptionMandatory())
     .option('--tasks <list>', 'comma-separated task numbers (default: all of the method)', taskListOption)
+    .option(
+      '--train-counts <list>',
+      'training examples per task, e.g. 2=3000,3=8000 (they set the task mix; default: docs/alignment.md)',
+      trainCountsOption,
+    )
     .option('--steps <n>', `optimizer steps (default: ${DEFAULT_ALIGN_STEPS_TEXT})`, intOption(1))
     .option('--batch-size <n>', 'examples per step', intOption(1))
     .option('--accumulation <n>', 'micro-batches per optimizer step (gradient accumulation)', intOption(1))
@@ -63,6 +84,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
           project: f.project,
           method: f.method,
           tasks: f.tasks,
+          trainCounts: f.trainCounts,
           steps: f.steps,
           batchSize: f.batchSize,
           accumulation: f.accumulation,

@@ -10,6 +10,8 @@ import type { VectorScale } from './vector-scale.ts';
 export interface AlignRunConfig {
   method: Method;
   tasks: TaskId[];
+  /** Training examples per task where the run did not use the defaults. */
+  trainCounts?: Partial<Record<TaskId, number>>;
   seed: number;
   steps: number;
   batchSize: number;

@@ -50,6 +50,8 @@ export interface AlignTrainRequest {
   project: string;
   method: Method;
   tasks?: TaskId[];
+  /** Training examples per task, replacing DEFAULT_TRAIN_COUNTS for those tasks (they set the task mix). */
+  trainCounts?: Partial<Record<TaskId, number>>;
   steps?: number;
   batchSize?: number;
   /** Micro-batches per optimizer step (gradient accumulation; default 1). */
@@ -90,6 +92,7 @@ async function withStoredSettings(req: AlignTrainRequest): Promise<AlignTrainReq
     ...req,
     method: c.method,
     tasks: c.tasks,
+    trainCounts: c.trainCounts,
     steps: c.steps,
     batchSize: c.batchSize,
     accumulation: c.accumulation,
@@ -118,7 +121,16 @@ export async function trainAlignment(request: AlignTrainRequest): Promise<AlignT
     user: exports.userVectors ? rmsScale(exports.userVectors, dRec) : 1,
     item: itemTable ? rmsScale(itemTable, dRec, 1) : 1,
   };
-  const taskSet = await generateTasks({ method: req.method, exports, dataset, seed, tasks: req.tasks, recommender });
+  const counts = Object.fromEntries(Object.entries(req.trainCounts ?? {}).map(([t, n]) => [t, { train: n }]));
+  const taskSet = await generateTasks({
+    method: req.method,
+    exports,
+    dataset,
+    seed,
+    tasks: req.tasks,
+    recommender,
+    counts,
+  });
   await recommender.release();
   const maxLen = req.maxLen ?? 128;
   const encode = createEncoder(tok, maxLen);
@@ -126,6 +138,7 @@ export async function trainAlignment(request: AlignTrainRequest): Promise<AlignT
   const cfg: AlignRunConfig = {
     method: req.method,
     tasks: [...new Set(taskSet.examples.map((e) => e.task))],
+    ...(req.trainCounts ? { trainCounts: req.trainCounts } : {}),
     seed,
     steps: req.steps ?? DEFAULT_ALIGN_STEPS[req.method],
     batchSize: req.batchSize ?? 16,
