@@ -110,7 +110,7 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
     // One thread per process by default, so the demo gives the same numbers on every run: ORT's
     // multi-threaded training kernels do not sum in a fixed order (two 2-thread runs trained different
     // SASRecs). The cores go to aligning the methods side by side instead (demo-align.ts): on 2 cores
-    // the whole demo took 5 min 50 s this way, against 7 min 41 s with 2 threads and one method at a time.
+    // the whole demo took 5 min 47 s this way, against 7 min 41 s with 2 threads and one method at a time.
     .option(
       '--threads <n>',
       'CPU threads per process (default 1: the same numbers on every run; more is faster on many cores)',

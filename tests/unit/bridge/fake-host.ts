@@ -8,24 +8,13 @@
  */
 import type { EventMessage, ResponseMessage } from '../../../electron/contracts/messages.ts';
 import { isControlMessage } from '../../../electron/engine/host/host-protocol.ts';
+import { emptyProjectSummary } from '../../helpers/project-summary.ts';
 
 const granted: string[] = [];
 const send = (m: ResponseMessage | EventMessage | { type: 'ready'; pid: number }) => process.send!(m);
 const ok = (id: number, result: unknown) => send({ type: 'response', id, ok: true, result });
 
-function summary(dir: string) {
-  return {
-    dir,
-    name: dir.split('/').pop()!,
-    seed: 1,
-    reproducible: false,
-    dataset: null,
-    recommender: null,
-    exports: false,
-    llm: null,
-    runs: 0,
-  };
-}
+const summary = (dir: string) => emptyProjectSummary({ dir, name: dir.split('/').pop()! });
 
 process.on('message', (m: unknown) => {
   if (isControlMessage(m)) {

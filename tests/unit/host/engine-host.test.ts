@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../electron/engine/errors.ts';
 import { EngineHost } from '../../../electron/engine/host/engine-host.ts';
 import type { HostOutgoing } from '../../../electron/engine/host/host-protocol.ts';
+import { emptyProjectSummary } from '../../helpers/project-summary.ts';
 
 const root = path.resolve('/srv/projects');
 
@@ -17,17 +18,7 @@ function host() {
     handlers: (jobs) => ({
       'project.open': async ({ dir }) => {
         if (dir.endsWith('missing')) throw new InputError(`${dir} is not a project folder`);
-        return {
-          dir,
-          name: 'p',
-          seed: 1,
-          reproducible: false,
-          dataset: null,
-          recommender: null,
-          exports: false,
-          llm: null,
-          runs: 0,
-        };
+        return emptyProjectSummary({ dir });
       },
       'align.train': async (p) => ({
         job: jobs.submit('align.train', 'Align', p.project, async (ctx) => {

@@ -10,10 +10,10 @@ import type {
   EventName,
   JobInfo,
   PipelineInfo,
-  ProjectSummary,
   RecxApi,
 } from '../../../renderer/src/contracts.ts';
 import { RecxApiError } from '../../../renderer/src/contracts.ts';
+import { emptyProjectSummary } from '../../helpers/project-summary.ts';
 
 type Handler<M extends ApiMethod> = (params: ApiParams<M>) => ApiResult<M> | Promise<ApiResult<M>>;
 export type Handlers = { [M in ApiMethod]?: Handler<M> };
@@ -55,20 +55,7 @@ export class FakeApi implements RecxApi {
 export const inputError = (message: string, field?: string) =>
   new RecxApiError({ code: 'input', message, ...(field ? { field } : {}) });
 
-export function summary(over: Partial<ProjectSummary> = {}): ProjectSummary {
-  return {
-    dir: '/projects/p',
-    name: 'p',
-    seed: 1,
-    reproducible: false,
-    dataset: null,
-    recommender: null,
-    exports: false,
-    llm: null,
-    runs: 0,
-    ...over,
-  };
-}
+export const summary = emptyProjectSummary;
 
 export function job(over: Partial<JobInfo> & Pick<JobInfo, 'id' | 'kind'>): JobInfo {
   return {
