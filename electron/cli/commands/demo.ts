@@ -85,7 +85,7 @@ function faithfulnessTable(rows: Record<string, ExplanationSummary | undefined>)
   return `Explanation faithfulness (history items the explanation cites removed, vs as many random ones):\n${lines.join('\n')}`;
 }
 
-// 50 per generated task (task 3 is not capped: all its 300 test examples, one forward pass each).
+// 50 per generated task (task 3 is not capped: all its test examples, up to 1,000, one forward pass each).
 const DEMO_TEST_EXAMPLES = 300;
 
 export function registerDemoCommand(program: Command, ctx: CommandContext): void {
