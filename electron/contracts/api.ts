@@ -12,6 +12,7 @@ import { metricsLineSchema } from './events.ts';
 import { jobInfoSchema, jobStartedSchema } from './jobs.ts';
 import { pipelineInfoSchema } from './pipeline.ts';
 import { evaluationReportSchema } from './recommender.ts';
+import { trainCountsSchema } from './train-counts.ts';
 
 const project = z.string().min(1);
 const int = z.number().int();
@@ -193,6 +194,8 @@ const alignTrainParams = z.object({
   steps: int.min(1).max(1000000).optional(),
   batchSize: int.min(1).max(1024).optional(),
   lr: z.number().positive().max(1).optional(),
+  /** Training examples per task (the task mix); missing tasks keep the engine's defaults. */
+  trainCounts: trainCountsSchema.optional(),
   /** Continue this cancelled run from its last checkpoint (the other settings are the run's own). */
   resumeRun: z.string().min(1).optional(),
 });

@@ -7,3 +7,4 @@ export * from './messages.ts';
 export * from './pipeline.ts';
 export * from './project.ts';
 export * from './recommender.ts';
+export * from './train-counts.ts';

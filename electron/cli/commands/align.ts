@@ -1,5 +1,6 @@
 /** `recx align train | eval | runs`. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseTrainCounts, type TrainCounts } from '../../contracts/train-counts.ts';
 import { userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
 import { evaluateRun } from '../../engine/align/eval-run.ts';
 import { METHODS, type Method, TASK_IDS, type TaskId } from '../../engine/align/example.ts';
@@ -23,22 +24,14 @@ interface TrainFlags {
   threads?: number;
   resume?: string;
   evalEvery?: number;
-  trainCounts?: Partial<Record<TaskId, number>>;
+  trainCounts?: TrainCounts;
 }
 
-/** "2=3000,3=8000" → { 2: 3000, 3: 8000 }: training examples per task. */
-export function trainCountsOption(value: string): Partial<Record<TaskId, number>> {
-  const out: Partial<Record<TaskId, number>> = {};
-  for (const item of listOption(value)) {
-    const m = /^(\d+)=(\d+)$/.exec(item);
-    const task = Number(m?.[1]) as TaskId;
-    if (!m || !TASK_IDS.includes(task) || Number(m[2]) < 1)
-      throw new InvalidArgumentError(
-        `expected task=count pairs such as 2=3000,3=8000 (tasks 1–7, count ≥ 1), got "${item}"`,
-      );
-    out[task] = Number(m[2]);
-  }
-  return out;
+/** `--train-counts 2=3000,3=8000`: training examples per task (contracts/train-counts.ts). */
+export function trainCountsOption(value: string): TrainCounts {
+  const r = parseTrainCounts(value);
+  if ('error' in r) throw new InvalidArgumentError(r.error);
+  return r.counts;
 }
 
 function taskListOption(value: string): TaskId[] {

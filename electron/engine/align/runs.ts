@@ -1,6 +1,7 @@
 /** Alignment runs on disk: `<project>/runs/<id>/` with config.json, metrics.jsonl, checkpoint/, adapter/, eval.json. */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { TrainCounts } from '../../contracts/train-counts.ts';
 import { InputError } from '../errors.ts';
 import type { LoraConfig } from '../models/lora.ts';
 import { writeFileAtomic } from '../project/atomic-io.ts';
@@ -11,7 +12,7 @@ export interface AlignRunConfig {
   method: Method;
   tasks: TaskId[];
   /** Training examples per task where the run did not use the defaults. */
-  trainCounts?: Partial<Record<TaskId, number>>;
+  trainCounts?: TrainCounts;
   seed: number;
   steps: number;
   batchSize: number;

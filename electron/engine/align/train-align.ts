@@ -8,6 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { TrainCounts } from '../../contracts/train-counts.ts';
 import { readDataset } from '../data/dataset-store.ts';
 import { saveSafetensors } from '../graph/safetensors.ts';
 import { TrainStep } from '../graph/train-step.ts';
@@ -51,7 +52,7 @@ export interface AlignTrainRequest {
   method: Method;
   tasks?: TaskId[];
   /** Training examples per task, replacing DEFAULT_TRAIN_COUNTS for those tasks (they set the task mix). */
-  trainCounts?: Partial<Record<TaskId, number>>;
+  trainCounts?: TrainCounts;
   steps?: number;
   batchSize?: number;
   /** Micro-batches per optimizer step (gradient accumulation; default 1). */

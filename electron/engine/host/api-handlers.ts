@@ -209,6 +209,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
           project: p.project,
           method: p.method,
           tasks: p.tasks as TaskId[] | undefined,
+          trainCounts: p.trainCounts,
           steps: p.steps,
           batchSize: p.batchSize,
           lr: p.lr,

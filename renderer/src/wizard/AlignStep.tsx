@@ -1,4 +1,5 @@
 /** Step 5: alignment methods (each ticked method is one run, queued) and the tasks to train. */
+import { TRAIN_COUNTS_EXAMPLE } from '../contracts.ts';
 import { useProjectStore } from '../state/project-store.ts';
 import { METHODS, type Method, TASKS, useWizardStore } from './choices.ts';
 import type { StepErrorsProps } from './DatasetStep.tsx';
@@ -72,6 +73,17 @@ export function AlignStep({ errors }: StepErrorsProps) {
               value={Number.isNaN(c.steps) ? '' : c.steps}
               onChange={(e) => update('align', { steps: toInt(e.target.value) })}
               data-testid="align-steps"
+            />
+          )}
+        </Field>
+        <Field id="align-train-counts" label="Training examples per task (optional)" error={errors.trainCounts}>
+          {(a) => (
+            <input
+              {...a}
+              value={c.trainCounts}
+              placeholder={`e.g. ${TRAIN_COUNTS_EXAMPLE}; empty: the default mix`}
+              onChange={(e) => update('align', { trainCounts: e.target.value })}
+              data-testid="align-train-counts"
             />
           )}
         </Field>

@@ -1,6 +1,6 @@
 /** The wizard's choices, their defaults, and the validation each step runs before moving on. */
 import { create } from 'zustand';
-import type { DATASET_FORMAT_NAMES, RECOMMENDER_PRESETS } from '../contracts.ts';
+import { type DATASET_FORMAT_NAMES, parseTrainCounts, type RECOMMENDER_PRESETS } from '../contracts.ts';
 
 export type Method = 'B' | 'I' | 'H';
 export type DatasetFormat = (typeof DATASET_FORMAT_NAMES)[number];
@@ -43,7 +43,8 @@ export interface WizardChoices {
   };
   recommender: { preset: Preset; epochs: number };
   llm: { source: 'tiny' | 'hf'; steps: number; hfDir: string };
-  align: { methods: Method[]; tasks: number[]; steps: number; evaluate: boolean };
+  /** trainCounts: training examples per task as "2=3000,3=8000" ('' = the engine's defaults). */
+  align: { methods: Method[]; tasks: number[]; steps: number; trainCounts: string; evaluate: boolean };
   /** Steps the project already has whose stage the user chose to redo anyway. */
   redo: { dataset: boolean; recommender: boolean; llm: boolean };
 }
@@ -61,7 +62,7 @@ export const defaultChoices = (): WizardChoices => ({
   recommender: { preset: 'sasrec-original', epochs: 20 },
   llm: { source: 'tiny', steps: 300, hfDir: '' },
   // 2,000: the engine's default for I (train-align.ts DEFAULT_ALIGN_STEPS), what task 3 needs on the tiny LM.
-  align: { methods: ['I'], tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000, evaluate: true },
+  align: { methods: ['I'], tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000, trainCounts: '', evaluate: true },
   redo: { dataset: false, recommender: false, llm: false },
 });
 
@@ -117,6 +118,8 @@ export function validateAlign(c: WizardChoices['align']): Errors {
   if (c.tasks.length === 0) e.tasks = 'Pick at least one task.';
   else for (const m of c.methods) if (tasksForMethod(c.tasks, m).length === 0) e.tasks = `No task applies to ${m}.`;
   if (!intIn(c.steps, 1, 1000000)) e.steps = 'Steps: a whole number from 1 to 1000000.';
+  const counts = c.trainCounts.trim() ? parseTrainCounts(c.trainCounts) : null;
+  if (counts && 'error' in counts) e.trainCounts = `Examples per task: ${counts.error}.`;
   return e;
 }
 

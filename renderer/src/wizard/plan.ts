@@ -4,7 +4,13 @@
  * kept current by `pipeline.update` events and found again with `pipeline.list` after a reload.
  */
 import { create } from 'zustand';
-import type { PipelineInfo, PipelineStep, ProjectSummary, RecxApi } from '../contracts.ts';
+import {
+  type PipelineInfo,
+  type PipelineStep,
+  type ProjectSummary,
+  parseTrainCounts,
+  type RecxApi,
+} from '../contracts.ts';
 import { useUiStore } from '../state/ui-store.ts';
 import { tasksForMethod, type WizardChoices } from './choices.ts';
 
@@ -62,12 +68,15 @@ export function buildPlan(c: WizardChoices, summary: ProjectSummary): PipelineSt
         : { kind: 'llm.useHf', label: `Language model: ${l.hfDir}`, params: { project, dir: l.hfDir.trim() } },
     );
   }
+  const text = c.align.trainCounts.trim();
+  const parsed = text ? parseTrainCounts(text) : null;
+  const trainCounts = parsed && 'counts' in parsed ? parsed.counts : null; // validateAlign reports errors
   for (const method of c.align.methods) {
     const tasks = tasksForMethod(c.align.tasks, method);
     steps.push({
       kind: 'align.train',
-      label: `Align ${method}: tasks ${tasks.join(', ')}, ${c.align.steps} steps`,
-      params: { project, method, tasks, steps: c.align.steps },
+      label: `Align ${method}: tasks ${tasks.join(', ')}, ${c.align.steps} steps${trainCounts ? `, examples ${text}` : ''}`,
+      params: { project, method, tasks, steps: c.align.steps, ...(trainCounts ? { trainCounts } : {}) },
     });
     // No run: the engine evaluates the run the align.train step just before wrote.
     if (c.align.evaluate) steps.push({ kind: 'align.eval', label: `Evaluate ${method}`, params: { project } });

@@ -180,6 +180,23 @@ describe('run plan', () => {
       { kind: 'align.eval', label: 'Evaluate I', params: { project: '/p' } },
     ]);
   });
+
+  it('passes the examples per task to every align.train step', () => {
+    const s = summary({
+      dir: '/p',
+      dataset: { format: 'synthetic', users: 1, items: 1, interactions: 1, hasGroundTruth: true },
+      recommender: { kind: 'sasrec', dim: 64, evaluated: true },
+      llm: { kind: 'tiny', path: 'llm/tiny' },
+    });
+    const c = defaultChoices();
+    c.align = { ...c.align, methods: ['B', 'I'], evaluate: false, trainCounts: ' 2=3000, 3=8000 ' };
+    const plan = buildPlan(c, s);
+    expect(plan.map((p) => p.params)).toEqual([
+      { project: '/p', method: 'B', tasks: [1, 2, 3, 4, 5, 7], steps: 2000, trainCounts: { 2: 3000, 3: 8000 } },
+      { project: '/p', method: 'I', tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000, trainCounts: { 2: 3000, 3: 8000 } },
+    ]);
+    expect(plan[0].label).toBe('Align B: tasks 1, 2, 3, 4, 5, 7, 2000 steps, examples 2=3000, 3=8000');
+  });
 });
 
 describe('engine pipeline in the app', () => {

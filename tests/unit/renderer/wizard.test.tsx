@@ -47,6 +47,8 @@ describe('wizard validation', () => {
     const a = defaultChoices().align;
     expect(validateAlign(a)).toEqual({});
     expect(validateAlign({ ...a, methods: [] }).methods).toBeDefined();
+    expect(validateAlign({ ...a, trainCounts: '2=3000,3=8000' })).toEqual({});
+    expect(validateAlign({ ...a, trainCounts: '2=3000,9=5' }).trainCounts).toMatch(/got "9=5"/);
     expect(validateAlign({ ...a, methods: ['B'], tasks: [6] }).tasks).toMatch(/B/);
     expect(validateAlign({ ...a, steps: 0 }).steps).toBeDefined();
   });
