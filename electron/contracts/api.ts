@@ -98,6 +98,8 @@ export const alignmentEvalSchema = z.object({
   T4: scores.nullable(),
   T6: scores.nullable(),
   t2Decoding: z.enum(['constrained', 'free']).optional(),
+  /** Task 3 with each `<user>` vector taken from another test user (I, H): whether the LM reads the user. */
+  controls: z.object({ T3UserShuffledACC: z.number() }).optional(),
   /** Means of the sample explanations' faithfulness scores (see faithfulnessSchema). */
   explanations: z
     .object({

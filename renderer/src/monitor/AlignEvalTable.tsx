@@ -76,6 +76,13 @@ export function AlignEvalTable({ project, run, title }: { project: string; run: 
           ))}
         </tbody>
       </table>
+      {data.controls && (
+        <p className="muted" data-testid={`align-eval-${run}-shuffled`}>
+          Task 3 with each user's vector swapped for another user's: {formatMetric(data.controls.T3UserShuffledACC)} (
+          {formatMetric(typeof data.T3?.ACC === 'number' ? data.T3.ACC : null)} with their own). A drop means the model
+          reads the user, not only the item.
+        </p>
+      )}
     </div>
   );
 }

@@ -147,7 +147,12 @@ describe('monitor', () => {
     const api = new FakeApi({
       ...baseHandlers(),
       'runs.metrics': ({ run }) => ({ run, lines: [{ step: 1, loss: run === 'a' ? 1 : 2 }] }),
-      'runs.eval': () => ({ method: 'B', ...m, baselines: { random: m } }),
+      'runs.eval': ({ run }) => ({
+        method: 'B',
+        ...m,
+        baselines: { random: m },
+        ...(run === 'a' ? { controls: { T3UserShuffledACC: 0.7 } } : {}),
+      }),
     });
     useProjectStore.getState().setRuns([
       { id: 'a', method: 'B', steps: 10, completed: true, finalLoss: 1, evaluated: true },
@@ -160,6 +165,9 @@ describe('monitor', () => {
     const table = await screen.findByTestId('align-eval-a');
     expect(table.textContent).toContain('0.2500');
     expect(table.textContent).toContain('random');
+    expect(screen.getByTestId('align-eval-a-shuffled').textContent).toMatch(
+      /swapped.*0\.7000 \(\s*0\.8000 with their own\)/,
+    );
     expect(screen.queryByTestId('align-eval-b')).toBeNull();
   });
 });
