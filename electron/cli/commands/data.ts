@@ -31,6 +31,9 @@ interface ImportFlags {
   delimiter?: string;
   maxInteractions?: number;
   force?: boolean;
+  /** The project's thread count (the demo's; `--reproducible` = 1). */
+  threads?: number;
+  reproducible?: boolean;
   json?: boolean;
 }
 
@@ -66,6 +69,7 @@ export async function runImport(f: ImportFlags, io: Io) {
       topItems: f.topItems,
       maxUsers: f.maxUsers,
       maxInteractions: f.maxInteractions,
+      threads: f.reproducible ? 1 : f.threads,
       onProgress: progress.update,
     });
     progress.stop();
@@ -124,6 +128,10 @@ export function registerDataCommands(program: Command, ctx: CommandContext): voi
     .option('--delimiter <char>', 'csv: field delimiter (default: tab for .tsv, else comma)')
     .option('--max-interactions <n>', 'refuse inputs larger than this (default: from memory size)', intOption(1))
     .option('--force', 'replace an existing dataset in the project')
+    .option(
+      '--reproducible',
+      'train and score this project with one CPU thread in every command, so runs give the same numbers',
+    )
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: ImportFlags) => {
       const r = await runImport(flags, ctx.io);

@@ -16,7 +16,6 @@ import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
 import type { ExplanationSummary } from '../../engine/explain/explanation-scores.ts';
 import { generateText } from '../../engine/llm/project-llm.ts';
 import { createTinyLm } from '../../engine/llm/tiny-lm.ts';
-import { readProjectFile, writeProjectFile } from '../../engine/project/project-file.ts';
 import { evaluateProject } from '../../engine/recommender/evaluate-project.ts';
 import { exportProject } from '../../engine/recommender/export-project.ts';
 import { trainRecommender } from '../../engine/recommender/train-recommender.ts';
@@ -124,7 +123,8 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
     )
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: DemoFlags) => {
-      // The demo is disposable: re-running it replaces the previous demo project's data.
+      // The demo is disposable: re-running it replaces the previous demo project's data. The project keeps
+      // the demo's thread count, so later commands (recx align train …, the app) train the same way.
       await runImport(
         {
           format: 'synthetic',
@@ -134,12 +134,10 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
           seed: f.seed,
           kCore: 5,
           force: true,
+          threads: f.threads,
         },
         ctx.io,
       );
-      // Later commands on the demo project (recx align train …, the app) keep the demo's thread count.
-      const projectFile = await readProjectFile(f.project);
-      if (projectFile) await writeProjectFile(f.project, { ...projectFile, threads: f.threads });
       const dataset = await inspectDataset(f.project);
       if (!ctx.json) printInspection(ctx.io, dataset);
       let stop = () => {};

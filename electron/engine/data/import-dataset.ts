@@ -36,6 +36,8 @@ export interface ImportRequest {
   synthetic?: SyntheticSize;
   /** Defaults to the project's seed, or 42 for a new project. */
   seed?: number;
+  /** Stored as the project's thread count (project.json `threads`; 1 = reproducible); absent keeps the project's. */
+  threads?: number;
   kCore?: number;
   topItems?: number;
   maxUsers?: number;
@@ -114,13 +116,13 @@ export async function importDataset(req: ImportRequest): Promise<ImportResult> {
     warnings: ds.warnings,
     hasGroundTruth: groundTruth !== undefined,
   };
-  await writeProject(req.project, seed, manifest, files);
+  await writeProject(req.project, { seed, threads: req.threads }, manifest, files);
   return { project: path.resolve(req.project), manifest };
 }
 
 async function writeProject(
   projectDir: string,
-  seed: number,
+  { seed, threads }: { seed: number; threads?: number },
   manifest: DatasetManifest,
   files: ReturnType<typeof datasetFileContents>,
 ): Promise<void> {
@@ -134,6 +136,7 @@ async function writeProject(
     await writeProjectFile(projectDir, {
       ...project,
       seed,
+      ...(threads === undefined ? {} : { threads }),
       data: { format: manifest.format, importedAt: now, contentHash: manifest.contentHash },
     });
   } catch (e) {

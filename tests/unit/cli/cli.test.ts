@@ -70,6 +70,15 @@ describe('recx CLI contract', () => {
     expect(readdirSync(project).sort()).toEqual(['data', 'project.json']);
   });
 
+  it('import --reproducible stores one thread in project.json; a re-import without it keeps it', async () => {
+    const project = path.join(tmp(), 'p');
+    const threads = () => JSON.parse(readFileSync(path.join(project, 'project.json'), 'utf8')).threads;
+    expect((await run('data', 'import', ...small, '--project', project, '--reproducible')).code).toBe(0);
+    expect(threads()).toBe(1);
+    expect((await run('data', 'import', ...small, '--project', project, '--force')).code).toBe(0);
+    expect(threads()).toBe(1);
+  });
+
   it('bad input exits 1 with one clear message (no stack), a JSON error with --json, and writes nothing', async () => {
     const dir = tmp();
     const file = path.join(dir, 'broken.txt');
