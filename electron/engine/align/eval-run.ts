@@ -91,6 +91,7 @@ export async function evaluateRun(
     dataset,
     seed: cfg.seed,
     tasks: cfg.tasks,
+    trainCounts: cfg.trainCounts, // the run's own task set (task 7's test phrasings share a stream with training)
     recommender,
   });
   await recommender.release();

@@ -9,6 +9,7 @@
  * Defaults (300 train, 100 test per task; more training examples for tasks 1, 3 and 4, see
  * DEFAULT_TRAIN_COUNTS) keep a set small enough to encode and train on 2 cores.
  */
+import type { TrainCounts } from '../../contracts/train-counts.ts';
 import { InputError } from '../errors.ts';
 import { itemSentences } from '../llm/tiny-corpus.ts';
 import { Rng } from '../random.ts';
@@ -54,6 +55,8 @@ export interface GenerateTasksOptions {
   seed: number;
   /** Default: every task of the method (tasksFor). */
   tasks?: readonly TaskId[];
+  /** Training examples per task (a run's `trainCounts`), over DEFAULT_TRAIN_COUNTS; `counts` wins over it. */
+  trainCounts?: TrainCounts;
   /** Per-task counts; missing tasks or fields take DEFAULT_TASK_COUNTS. */
   counts?: Partial<Record<TaskId, Partial<SplitCounts>>>;
   /** Needed for task 7 (leave-one-out rescoring); without a scoring recommender task 7 is skipped. */
@@ -126,6 +129,7 @@ export async function generateTasks(opts: GenerateTasksOptions): Promise<AlignTa
       ...DEFAULT_TASK_COUNTS,
       train: DEFAULT_TRAIN_COUNTS[task] ?? DEFAULT_TASK_COUNTS.train,
       test: DEFAULT_TEST_COUNTS[task] ?? DEFAULT_TASK_COUNTS.test,
+      ...(opts.trainCounts?.[task] === undefined ? {} : { train: opts.trainCounts[task] }),
       ...opts.counts?.[task],
     };
     checkCount(task, 'train', want.train);

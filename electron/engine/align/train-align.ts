@@ -19,7 +19,7 @@ import { savePeftAdapter } from '../llm/peft-adapter.ts';
 import { projectLlmDir } from '../llm/project-llm.ts';
 import { loadTokenizer } from '../llm/tokenizer-files.ts';
 import { initLoraParams, LORA_TARGETS, type LoraTarget, loraConfig, loraParamShapes } from '../models/lora.ts';
-import { projectThreads, readProjectFile } from '../project/project-file.ts';
+import { readProjectFile } from '../project/project-file.ts';
 import { readExports } from '../recommender/export/index.ts';
 import { loadRecommender } from '../recommender/load-recommender.ts';
 import { AlignBatches } from './align-batches.ts';
@@ -109,8 +109,9 @@ async function withStoredSettings(req: AlignTrainRequest): Promise<AlignTrainReq
 export async function trainAlignment(request: AlignTrainRequest): Promise<AlignTrainResult> {
   const t0 = performance.now();
   const stored = await withStoredSettings(request);
-  const req = { ...stored, threads: await projectThreads(stored.project, stored.threads) };
-  const seed = req.seed ?? (await readProjectFile(req.project))?.seed ?? 42;
+  const projectFile = await readProjectFile(stored.project);
+  const req = { ...stored, threads: stored.threads ?? projectFile?.threads };
+  const seed = req.seed ?? projectFile?.seed ?? 42;
   const { dataset } = await readDataset(req.project);
   const exports = await readExports(req.project);
   const llmDir = await projectLlmDir(req.project);
@@ -122,15 +123,14 @@ export async function trainAlignment(request: AlignTrainRequest): Promise<AlignT
     user: exports.userVectors ? rmsScale(exports.userVectors, dRec) : 1,
     item: itemTable ? rmsScale(itemTable, dRec, 1) : 1,
   };
-  const counts = Object.fromEntries(Object.entries(req.trainCounts ?? {}).map(([t, n]) => [t, { train: n }]));
   const taskSet = await generateTasks({
     method: req.method,
     exports,
     dataset,
     seed,
     tasks: req.tasks,
+    trainCounts: req.trainCounts,
     recommender,
-    counts,
   });
   await recommender.release();
   const maxLen = req.maxLen ?? 128;
