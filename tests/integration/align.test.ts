@@ -37,7 +37,7 @@ describe('alignment end to end (small)', () => {
       '--method',
       'I',
       '--tasks',
-      '1,2,3',
+      '1,2,3,7',
       '--steps',
       '6',
       '--batch-size',
@@ -51,10 +51,25 @@ describe('alignment end to end (small)', () => {
     expect(trained).toMatchObject({ completed: true, steps: 6 });
     const runs = JSON.parse((await run('align', 'runs', '--project', project, '--json')).stdout).runs;
     expect(runs.map((r: { id: string }) => r.id)).toContain(trained.run);
-    const e = await run('align', 'eval', '--project', project, '--run', trained.run, '--max-test', '12', '--json');
+    const e = await run(
+      'align',
+      'eval',
+      '--project',
+      project,
+      '--run',
+      trained.run,
+      '--max-test',
+      '12',
+      '--explain',
+      '2',
+      '--json',
+    );
     expect(e.code).toBe(0);
     const report = JSON.parse(e.stdout);
     expect(report.method).toBe('I');
+    expect(report.explanations).toMatchObject({ explanations: 2 }); // DESIGN.md §7 faithfulness of 2 explanations
+    const explained = readFileSync(path.join(project, 'runs', trained.run, 'explanations.jsonl'), 'utf8');
+    expect(explained.trim().split('\n')).toHaveLength(2);
     expect(report.T1['HR@5']).toBeGreaterThanOrEqual(0);
     expect(Object.keys(report.baselines).sort()).toEqual(['popularity', 'random', 'untrained']);
     const metrics = readFileSync(path.join(project, 'runs', trained.run, 'metrics.jsonl'), 'utf8')

@@ -1,7 +1,7 @@
 /** `recx align train | eval | runs`. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTrainCounts, type TrainCounts } from '../../contracts/train-counts.ts';
-import { userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
+import { faithfulnessTable, userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
 import { evaluateRun } from '../../engine/align/eval-run.ts';
 import { METHODS, type Method, TASK_IDS, type TaskId } from '../../engine/align/example.ts';
 import { listRuns } from '../../engine/align/runs.ts';
@@ -114,14 +114,20 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
       intOption(1),
     )
     .option(
+      '--explain <n>',
+      'also generate n explanations (task 7 test examples) and score their faithfulness (DESIGN.md §7)',
+      intOption(1),
+    )
+    .option(
       '--free-ranking',
       "task 2 by free decoding, as the paper (default: constrained to the candidates' orderings)",
     )
     .option('--json', 'print one JSON object on stdout')
-    .action(async (f: { project: string; run: string; maxTest?: number; freeRanking?: boolean }) => {
+    .action(async (f: { project: string; run: string; maxTest?: number; explain?: number; freeRanking?: boolean }) => {
       const progress = createStageProgress();
       const r = await evaluateRun(f.project, f.run, {
         maxTest: f.maxTest,
+        explain: f.explain,
         freeRanking: f.freeRanking,
         onProgress: (label, d, t) => progress.update(`eval ${label}`, d, t),
       });
@@ -130,6 +136,8 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
       else {
         const control = userShuffleLine({ [r.report.method]: r.report });
         ctx.io.stdout(`${r.table}\n${control ? `${control}\n` : ''}`);
+        if (r.report.explanations)
+          ctx.io.stdout(`\n${faithfulnessTable({ [r.report.method]: r.report.explanations })}\n`);
       }
     });
   align

@@ -7,7 +7,12 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { type AlignmentReport, alignmentTable, userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
+import {
+  type AlignmentReport,
+  alignmentTable,
+  faithfulnessTable,
+  userShuffleLine,
+} from '../../engine/align/eval/alignment-report.ts';
 import type { AlignmentMetrics } from '../../engine/align/eval/evaluate-alignment.ts';
 import type { Explanation } from '../../engine/align/eval-run.ts';
 import { METHODS } from '../../engine/align/example.ts';
@@ -70,19 +75,6 @@ async function alignAllMethods(jobs: AlignJob[], lanes: number, ctx: CommandCont
 
 /** Explanations generated and scored per method (three are printed). */
 const DEMO_EXPLANATIONS = 10;
-
-/** DESIGN.md §7's explanation scores, one row per method. */
-function faithfulnessTable(rows: Record<string, ExplanationSummary | undefined>): string {
-  const f = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
-  const lines = ['method  citing  validity  score drop: cited  random'];
-  for (const [m, r] of Object.entries(rows)) {
-    if (!r) continue;
-    lines.push(
-      `${m.padEnd(6)}  ${`${r.citing}/${r.explanations}`.padStart(6)}  ${f(r.citationValidity).padStart(8)}  ${f(r.citedDrop).padStart(18)}  ${f(r.randomDrop).padStart(6)}`,
-    );
-  }
-  return `Explanation faithfulness (history items the explanation cites removed, vs as many random ones):\n${lines.join('\n')}`;
-}
 
 // 50 per generated task (task 3 is not capped: all its test examples, up to 1,000, one forward pass each).
 const DEMO_TEST_EXAMPLES = 300;

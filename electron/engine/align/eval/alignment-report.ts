@@ -4,7 +4,7 @@
  * columns = the paper's metrics).
  */
 import { z } from 'zod';
-import { explanationSummarySchema } from '../../explain/explanation-scores.ts';
+import { type ExplanationSummary, explanationSummarySchema } from '../../explain/explanation-scores.ts';
 import type { AlignmentMetrics } from './evaluate-alignment.ts';
 
 /** Baseline labels, in table order. */
@@ -101,4 +101,17 @@ export function userShuffleLine(reports: Readonly<Record<string, AlignmentReport
       : [],
   );
   return parts.length === 0 ? '' : `Task 3 with each user's vector swapped for another user's: ${parts.join(', ')}`;
+}
+
+/** DESIGN.md §7's explanation scores, one row per method. */
+export function faithfulnessTable(rows: Record<string, ExplanationSummary | undefined>): string {
+  const f = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
+  const lines = ['method  citing  validity  score drop: cited  random'];
+  for (const [m, r] of Object.entries(rows)) {
+    if (!r) continue;
+    lines.push(
+      `${m.padEnd(6)}  ${`${r.citing}/${r.explanations}`.padStart(6)}  ${f(r.citationValidity).padStart(8)}  ${f(r.citedDrop).padStart(18)}  ${f(r.randomDrop).padStart(6)}`,
+    );
+  }
+  return `Explanation faithfulness (history items the explanation cites removed, vs as many random ones):\n${lines.join('\n')}`;
 }
