@@ -23,3 +23,7 @@ export function positiveNumberOption(value: string): number {
     throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
   return x;
 }
+
+/** Help of every training/scoring `--threads` option (project-file.ts projectThreads). */
+export const THREADS_HELP =
+  'CPU threads (default: the project\'s "threads", else all cores; 1 = the same numbers every run)';

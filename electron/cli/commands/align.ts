@@ -7,7 +7,7 @@ import { METHODS, type Method, TASK_IDS, type TaskId } from '../../engine/align/
 import { listRuns } from '../../engine/align/runs.ts';
 import { DEFAULT_ALIGN_STEPS_TEXT, trainAlignment } from '../../engine/align/train-align.ts';
 import type { CommandContext } from '../main.ts';
-import { intOption, listOption, positiveNumberOption } from '../options.ts';
+import { intOption, listOption, positiveNumberOption, THREADS_HELP } from '../options.ts';
 import { printJson } from '../output.ts';
 import { createStageProgress } from '../progress.ts';
 import { attachTrainingProgress } from '../training-progress.ts';
@@ -60,7 +60,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .option('--accumulation <n>', 'micro-batches per optimizer step (gradient accumulation)', intOption(1))
     .option('--lr <x>', 'peak learning rate', positiveNumberOption)
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
-    .option('--threads <n>', 'CPU threads', intOption(1))
+    .option('--threads <n>', THREADS_HELP, intOption(1))
     .option('--eval-every <n>', 'held-out loss per task every n steps (default 50)', intOption(1))
     .option('--resume <run>', 'continue this run from its last checkpoint')
     .option('--json', 'print one JSON object on stdout')

@@ -4,7 +4,7 @@ import { llmInfo } from '../../engine/llm/model-info.ts';
 import { generateText, loadProjectLlm, projectLlmDir } from '../../engine/llm/project-llm.ts';
 import { createTinyLm } from '../../engine/llm/tiny-lm.ts';
 import type { CommandContext } from '../main.ts';
-import { intOption, positiveNumberOption } from '../options.ts';
+import { intOption, positiveNumberOption, THREADS_HELP } from '../options.ts';
 import { printJson } from '../output.ts';
 import { attachTrainingProgress } from '../training-progress.ts';
 
@@ -28,7 +28,7 @@ export function registerLlmCommands(program: Command, ctx: CommandContext): void
     .requiredOption('--project <dir>', 'project folder (with an imported dataset)')
     .option('--steps <n>', 'pre-training steps (default: ~4 epochs, 300–1500)', intOption(1))
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
-    .option('--threads <n>', 'CPU threads (default: all cores)', intOption(1))
+    .option('--threads <n>', THREADS_HELP, intOption(1))
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: { project: string; steps?: number; seed?: number; threads?: number }) => {
       let stop = () => {};

@@ -9,7 +9,7 @@ import { PRESETS, type TrainSettings } from '../../engine/recommender/presets.ts
 import { recommenderDir } from '../../engine/recommender/store.ts';
 import { trainRecommender } from '../../engine/recommender/train-recommender.ts';
 import type { CommandContext } from '../main.ts';
-import { intOption, positiveNumberOption } from '../options.ts';
+import { intOption, positiveNumberOption, THREADS_HELP } from '../options.ts';
 import { type Io, printJson } from '../output.ts';
 import { createStageProgress } from '../progress.ts';
 import { attachTrainingProgress } from '../training-progress.ts';
@@ -64,7 +64,7 @@ export function registerRecommenderCommands(program: Command, ctx: CommandContex
     .option('--lr <x>', 'learning rate', positiveNumberOption)
     .option('--hidden <n>', 'embedding width', intOption(1))
     .option('--max-len <n>', 'SASRec history length', intOption(1))
-    .option('--threads <n>', 'CPU threads (default: all cores)', intOption(1))
+    .option('--threads <n>', THREADS_HELP, intOption(1))
     .option('--resume', 'continue an interrupted run from its checkpoint')
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: TrainFlags) => {
@@ -138,7 +138,7 @@ export function registerRecommenderCommands(program: Command, ctx: CommandContex
     .requiredOption('--project <dir>', 'project folder')
     .option('--seed <s>', 'random seed', intOption(0))
     .option('--max-anchors <n>', 'anchors per user at most (seeded; the test anchor is always kept)', intOption(1))
-    .option('--threads <n>', 'CPU threads for scoring (default: all cores)', intOption(1))
+    .option('--threads <n>', THREADS_HELP, intOption(1))
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: { project: string; seed?: number; maxAnchors?: number; threads?: number }) => {
       const progress = createStageProgress();
