@@ -100,6 +100,8 @@ export const alignmentEvalSchema = z.object({
   t2Decoding: z.enum(['constrained', 'free']).optional(),
   /** Task 3 with each `<user>` vector taken from another test user (I, H): whether the LM reads the user. */
   controls: z.object({ T3UserShuffledACC: z.number() }).optional(),
+  /** Test examples per task ("2": n) left out as longer than the run's maxLen even without their history. */
+  skippedTooLong: z.record(z.string(), int).optional(),
   /** Means of the sample explanations' faithfulness scores (see faithfulnessSchema). */
   explanations: z
     .object({

@@ -107,6 +107,47 @@ describe('alignment end to end (small)', () => {
     expect(cfg.trainCounts).toEqual({ 1: 7, 6: 5 });
   });
 
+  it('examples too long for --max-len even without history are skipped, warned about and recorded, not cut', async () => {
+    // On this project every ranking prompt needs 52+ tokens without its history, every task-3 one at most 41.
+    const t = await run(
+      'align',
+      'train',
+      ...['--project', project, '--method', 'B', '--tasks', '2,3', '--max-len', '50'],
+      ...['--steps', '2', '--batch-size', '2', '--json'],
+    );
+    expect(t.code).toBe(0);
+    const trained = JSON.parse(t.stdout);
+    const cfg = JSON.parse(readFileSync(path.join(project, 'runs', trained.run, 'config.json'), 'utf8'));
+    expect(cfg.maxLen).toBe(50);
+    const skipped = cfg.skippedTooLong['2'];
+    expect(skipped).toBeGreaterThan(0);
+    expect(Object.keys(cfg.skippedTooLong)).toEqual(['2']);
+    expect(t.stderr).toContain(
+      `warning: training examples longer than 50 tokens even without history, skipped: task 2: ${skipped} of ${skipped}`,
+    );
+    const e = await run(
+      'align',
+      'eval',
+      '--project',
+      project,
+      '--run',
+      trained.run,
+      '--max-test',
+      '4',
+      '--threads',
+      '1',
+    );
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/Test examples left out as too long for the run's maxLen: task 2 \d+/);
+    const report = JSON.parse(readFileSync(path.join(project, 'runs', trained.run, 'eval.json'), 'utf8'));
+    expect(report.T2).toBeNull();
+    expect(report.T3.ACC).toBeGreaterThanOrEqual(0);
+    expect(report.skippedTooLong['2']).toBeGreaterThan(0);
+    const none = await run('align', 'train', '--project', project, '--method', 'B', '--tasks', '2', '--max-len', '50');
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/no training example fits 50 tokens \(--max-len\): task 2: \d+ of \d+/);
+  });
+
   it('resumes exactly after kill -9: the adapter equals an uninterrupted run’s', async () => {
     const full = runWorker(project, '');
     const fullRun = full.lines[0].run;

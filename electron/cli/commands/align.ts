@@ -1,11 +1,11 @@
 /** `recx align train | eval | runs`. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTrainCounts, type TrainCounts } from '../../contracts/train-counts.ts';
-import { faithfulnessTable, userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
+import { faithfulnessTable, tooLongLine, userShuffleLine } from '../../engine/align/eval/alignment-report.ts';
 import { evaluateRun } from '../../engine/align/eval-run.ts';
 import { METHODS, type Method, TASK_IDS, type TaskId } from '../../engine/align/example.ts';
 import { listRuns } from '../../engine/align/runs.ts';
-import { DEFAULT_ALIGN_STEPS_TEXT, trainAlignment } from '../../engine/align/train-align.ts';
+import { DEFAULT_ALIGN_MAX_LEN, DEFAULT_ALIGN_STEPS_TEXT, trainAlignment } from '../../engine/align/train-align.ts';
 import type { CommandContext } from '../main.ts';
 import { intOption, listOption, positiveNumberOption, THREADS_HELP } from '../options.ts';
 import { printJson } from '../output.ts';
@@ -25,6 +25,7 @@ interface TrainFlags {
   resume?: string;
   evalEvery?: number;
   trainCounts?: TrainCounts;
+  maxLen?: number;
 }
 
 /** `--train-counts 2=3000,3=8000`: training examples per task (contracts/train-counts.ts). */
@@ -32,6 +33,15 @@ export function trainCountsOption(value: string): TrainCounts {
   const r = parseTrainCounts(value);
   if ('error' in r) throw new InvalidArgumentError(r.error);
   return r.counts;
+}
+
+interface EvalFlags {
+  project: string;
+  run: string;
+  maxTest?: number;
+  explain?: number;
+  freeRanking?: boolean;
+  threads?: number;
 }
 
 function taskListOption(value: string): TaskId[] {
@@ -59,6 +69,11 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     .option('--batch-size <n>', 'examples per step', intOption(1))
     .option('--accumulation <n>', 'micro-batches per optimizer step (gradient accumulation)', intOption(1))
     .option('--lr <x>', 'peak learning rate', positiveNumberOption)
+    .option(
+      '--max-len <n>',
+      `tokens per example at most; longer ones lose history titles, or are skipped (default: ${DEFAULT_ALIGN_MAX_LEN}, or the LM's context when shorter)`,
+      intOption(16),
+    )
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
     .option('--threads <n>', THREADS_HELP, intOption(1))
     .option('--eval-every <n>', 'held-out loss per task every n steps (default 50)', intOption(1))
@@ -82,11 +97,13 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
           batchSize: f.batchSize,
           accumulation: f.accumulation,
           lr: f.lr,
+          maxLen: f.maxLen,
           seed: f.seed,
           threads: f.threads,
           resumeRun: f.resume,
           evalEvery: f.evalEvery,
           signal: abort.signal,
+          onWarning: (m) => ctx.io.stderr(`warning: ${m}\n`),
           onTrainer: (t, info) => {
             stop = attachTrainingProgress(t, `align ${f.method}`);
             if (!ctx.json) ctx.io.stderr(`run ${info.runId}\n`);
@@ -122,10 +139,12 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
       '--free-ranking',
       "task 2 by free decoding, as the paper (default: constrained to the candidates' orderings)",
     )
+    .option('--threads <n>', THREADS_HELP, intOption(1))
     .option('--json', 'print one JSON object on stdout')
-    .action(async (f: { project: string; run: string; maxTest?: number; explain?: number; freeRanking?: boolean }) => {
+    .action(async (f: EvalFlags) => {
       const progress = createStageProgress();
       const r = await evaluateRun(f.project, f.run, {
+        threads: f.threads,
         maxTest: f.maxTest,
         explain: f.explain,
         freeRanking: f.freeRanking,
@@ -134,8 +153,8 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
       progress.stop();
       if (ctx.json) printJson(ctx.io, r.report);
       else {
-        const control = userShuffleLine({ [r.report.method]: r.report });
-        ctx.io.stdout(`${r.table}\n${control ? `${control}\n` : ''}`);
+        const notes = [userShuffleLine({ [r.report.method]: r.report }), tooLongLine(r.report)].filter((l) => l !== '');
+        ctx.io.stdout(`${[r.table, ...notes].join('\n')}\n`);
         if (r.report.explanations)
           ctx.io.stdout(`\n${faithfulnessTable({ [r.report.method]: r.report.explanations })}\n`);
       }

@@ -50,6 +50,7 @@ export async function runAlignJob(job: AlignJob): Promise<AlignJobResult> {
     steps: job.steps,
     seed: job.seed,
     threads: job.threads,
+    onWarning: (m) => process.stderr.write(`warning: align ${job.method}: ${m}\n`),
     onTrainer: (t) => {
       stop = attachTrainingProgress(t, `align ${job.method}`);
     },

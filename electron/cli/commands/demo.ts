@@ -11,6 +11,7 @@ import {
   type AlignmentReport,
   alignmentTable,
   faithfulnessTable,
+  tooLongLine,
   userShuffleLine,
 } from '../../engine/align/eval/alignment-report.ts';
 import type { AlignmentMetrics } from '../../engine/align/eval/evaluate-alignment.ts';
@@ -63,6 +64,7 @@ async function alignAllMethods(jobs: AlignJob[], lanes: number, ctx: CommandCont
     ctx.io.stdout(`\nAlignment on the test anchors:\n${alignmentTable({ ...results, ...baselines })}\n`);
     const control = userShuffleLine(reports);
     if (control) ctx.io.stdout(`${control}\n`);
+    for (const [m, r] of Object.entries(reports)) if (tooLongLine(r)) ctx.io.stdout(`${m}: ${tooLongLine(r)}\n`);
     ctx.io.stdout(`\n${faithfulnessTable(faithfulness)}\n`);
     for (let k = 0; k < Math.min(3, explanations.I?.length ?? 0); k++) {
       ctx.io.stdout(`\nExplanation ${k + 1}: ${explanations.B?.[k]?.prompt ?? explanations.I[k].prompt}\n`);

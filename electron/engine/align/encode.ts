@@ -14,16 +14,39 @@
  * Placeholders: `<user>` / `<item>` are one special-token id each; a slot {position, kind, ref} is
  * recorded for each after truncation, so a placeholder can never lose its vector. Text that would
  * tokenize into a placeholder id is refused.
- * Truncation to maxLen: drop history titles oldest first; then cut tokens from the end of the
- * longest prompt text piece, one at a time; placeholders, template parts and the answer are never
- * cut — if they alone exceed maxLen the example is refused.
+ * Truncation to maxLen: drop history titles oldest first; then, for the tasks whose prompt text is
+ * free text (TEXT_CUT_TASKS), cut tokens from the end of the longest prompt text piece, one at a
+ * time; placeholders, template parts and the answer are never cut. An example that still does not
+ * fit is refused with an ExampleTooLongError, which training and evaluation count and skip
+ * (encodeFitting).
  */
 import { RecxError } from '../errors.ts';
 import type { LoadedTokenizer } from '../llm/tokenizer.ts';
 import { ITEM_TOKEN, USER_TOKEN } from '../llm/tokenizer-added-tokens.ts';
-import { type AlignExample, HISTORY_SEPARATOR, type Segment } from './example.ts';
+import { type AlignExample, HISTORY_SEPARATOR, type Segment, type TaskId } from './example.ts';
 
 export const IGNORE_INDEX = -100;
+
+/**
+ * Tasks whose prompt may lose the tail of its text once the history is gone: their text is an item's
+ * attributes (task 4) or a corpus line (task 5), and a shorter one still fits the answer. Elsewhere
+ * the text holds what the answer is about (task 2's candidates, the item asked about), and cutting
+ * it would teach or score a question that was never asked, so such an example is refused instead.
+ */
+export const TEXT_CUT_TASKS: ReadonlySet<number> = new Set([4, 5]);
+
+/** An example that cannot fit maxLen without losing what its answer is about. */
+export class ExampleTooLongError extends RecxError {
+  override name = 'ExampleTooLongError';
+  constructor(
+    message: string,
+    readonly task: number,
+    readonly tokens: number,
+    readonly maxLen: number,
+  ) {
+    super(message);
+  }
+}
 
 export interface Slot {
   /** Index into ids of the placeholder token. */
@@ -179,15 +202,30 @@ export function createEncoder(tok: LoadedTokenizer, maxLen: number): ExampleEnco
     let units = unitsOf(example.segments, 0);
     while (fixed + unitLength(units) > maxLen && drop < titles) units = unitsOf(example.segments, ++drop);
     let excess = fixed + unitLength(units) - maxLen;
+    if (excess > 0) {
+      const floor = fixed + units.filter((u) => u.kind === 'placeholder').length;
+      if (floor > maxLen) {
+        throw new ExampleTooLongError(
+          `maxLen ${maxLen} cannot hold task ${example.task}'s answer, placeholders and chat template (${floor} tokens at least)`,
+          example.task,
+          floor,
+          maxLen,
+        );
+      }
+      if (!TEXT_CUT_TASKS.has(example.task)) {
+        throw new ExampleTooLongError(
+          `task ${example.task}'s example needs ${maxLen + excess} tokens even without its history, over maxLen ${maxLen}`,
+          example.task,
+          maxLen + excess,
+          maxLen,
+        );
+      }
+    }
     let cut = 0;
     while (excess > 0) {
       let longest: (Unit & { kind: 'text' }) | null = null;
       for (const u of units) if (u.kind === 'text' && u.ids.length > (longest?.ids.length ?? 0)) longest = u;
-      if (longest === null) {
-        throw new RecxError(
-          `maxLen ${maxLen} cannot hold task ${example.task}'s answer, placeholders and chat template (${fixed + unitLength(units)} tokens at least)`,
-        );
-      }
+      if (longest === null) throw new Error('unreachable: the floor check above leaves text to cut');
       longest.ids.pop();
       excess--;
       cut++;
@@ -219,6 +257,41 @@ export function createEncoder(tok: LoadedTokenizer, maxLen: number): ExampleEnco
       cutTextTokens: cut,
     };
   };
+}
+
+/** Encoded examples that fit, and how many of each task did not (ExampleTooLongError). */
+export interface FittingExamples<E extends AlignExample> {
+  fitting: { example: E; encoded: EncodedExample }[];
+  tooLong: Partial<Record<TaskId, number>>;
+}
+
+/** Encodes every example, skipping (and counting) those too long for the encoder's maxLen. */
+export function encodeFitting<E extends AlignExample>(
+  examples: readonly E[],
+  encode: ExampleEncoder,
+): FittingExamples<E> {
+  const out: FittingExamples<E> = { fitting: [], tooLong: {} };
+  for (const example of examples) {
+    try {
+      out.fitting.push({ example, encoded: encode(example) });
+    } catch (err) {
+      if (!(err instanceof ExampleTooLongError)) throw err;
+      out.tooLong[example.task] = (out.tooLong[example.task] ?? 0) + 1;
+    }
+  }
+  return out;
+}
+
+/** "task 2: 14 of 400, task 6: 3 of 400" for a warning; null when nothing was skipped. */
+export function tooLongText(
+  tooLong: Partial<Record<TaskId, number>>,
+  examples: readonly AlignExample[],
+): string | null {
+  const parts = Object.entries(tooLong).map(([task, n]) => {
+    const of = examples.filter((e) => e.task === Number(task)).length;
+    return `task ${task}: ${n} of ${of}`;
+  });
+  return parts.length === 0 ? null : parts.join(', ');
 }
 
 export function encodeExample(example: AlignExample, tok: LoadedTokenizer, maxLen: number): EncodedExample {

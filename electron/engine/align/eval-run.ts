@@ -21,7 +21,7 @@ import { projectThreads } from '../project/project-file.ts';
 import { popularityScores } from '../recommender/baselines.ts';
 import { readExports } from '../recommender/export/index.ts';
 import { loadRecommender } from '../recommender/load-recommender.ts';
-import { createEncoder, type Slot } from './encode.ts';
+import { createEncoder, encodeFitting, type Slot } from './encode.ts';
 import { type AlignmentReport, alignmentReport, alignmentTable } from './eval/alignment-report.ts';
 import { popularityAnswerer, randomAnswerer } from './eval/answerer.ts';
 import { type AlignmentMetrics, evaluateAlignment } from './eval/evaluate-alignment.ts';
@@ -95,11 +95,17 @@ export async function evaluateRun(
     recommender,
   });
   await recommender.release();
-  const test = selectTestExamples(set.examples, opts.maxTest);
   const [base, tok] = [await loadHfModelDir(cfg.llmDir), await loadTokenizer(cfg.llmDir)];
+  const encode = createEncoder(tok, cfg.maxLen);
+  // Examples too long for the run's maxLen are left out of every row of the table alike, and counted.
+  const fits = encodeFitting(
+    set.examples.filter((e) => e.split === 'test'),
+    encode,
+  );
+  const testable = fits.fitting.map((f) => f.example);
+  const test = selectTestExamples(testable, opts.maxTest);
   const adapter = await loadPeftAdapter(path.join(dir, 'adapter'), base.config);
   const { tensors: projTensors } = await loadSafetensors(path.join(dir, 'projectors.safetensors'));
-  const encode = createEncoder(tok, cfg.maxLen);
   const dRec = exports.summary.recommender.dim ?? 1;
   const vector = (s: Slot) => {
     const src = s.kind === 'user' ? exports.userVectors : itemTable;
@@ -120,7 +126,7 @@ export async function evaluateRun(
     return { ids: p.ids, addEmbeddings: addEmbeddings(p.slots, p.ids.length, tensors) };
   };
   const banned = tok.specialTokenIds.filter((id) => id !== tok.eosTokenId);
-  const explained = set.examples.filter((e) => e.split === 'test' && e.task === 7).slice(0, opts.explain ?? 0);
+  const explained = testable.filter((e) => e.task === 7).slice(0, opts.explain ?? 0);
   const explanations: Explanation[] = [];
   const shuffled = withShuffledUsers(test);
   let userShuffledT3: number | undefined;
@@ -169,6 +175,7 @@ export async function evaluateRun(
   };
   const report = alignmentReport(cfg.method, aligned, baselines, opts.freeRanking ? 'free' : 'constrained');
   if (userShuffledT3 !== undefined) report.controls = { T3UserShuffledACC: userShuffledT3 };
+  if (Object.keys(fits.tooLong).length > 0) report.skippedTooLong = fits.tooLong;
   if (explanations.length > 0) {
     const scores = await scoreExplanations(
       project,

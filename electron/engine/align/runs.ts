@@ -22,6 +22,8 @@ export interface AlignRunConfig {
   projectorLrScale?: number;
   lora: LoraConfig;
   maxLen: number;
+  /** Training examples per task skipped as longer than maxLen even without their history. */
+  skippedTooLong?: Partial<Record<TaskId, number>>;
   llmDir: string;
   recommenderKind: string;
   /** What the recommender's vectors were multiplied by in training (vector-scale.ts); absent in older runs. */

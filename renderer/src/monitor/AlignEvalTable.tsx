@@ -83,6 +83,15 @@ export function AlignEvalTable({ project, run, title }: { project: string; run: 
           reads the user, not only the item.
         </p>
       )}
+      {data.skippedTooLong && Object.keys(data.skippedTooLong).length > 0 && (
+        <p className="muted" data-testid={`align-eval-${run}-too-long`}>
+          Left out as too long for the run's token limit:{' '}
+          {Object.entries(data.skippedTooLong)
+            .map(([task, n]) => `task ${task}: ${n} test examples`)
+            .join(', ')}
+          .
+        </p>
+      )}
     </div>
   );
 }

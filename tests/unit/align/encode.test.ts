@@ -1,7 +1,15 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEncoder, encodeExample, IGNORE_INDEX } from '../../../electron/engine/align/encode.ts';
+import {
+  createEncoder,
+  ExampleTooLongError,
+  encodeExample,
+  encodeFitting,
+  IGNORE_INDEX,
+  TEXT_CUT_TASKS,
+  tooLongText,
+} from '../../../electron/engine/align/encode.ts';
 import { type AlignExample, METHODS, promptText, type Segment } from '../../../electron/engine/align/example.ts';
 import { generateTasks } from '../../../electron/engine/align/generate-tasks.ts';
 import { RecxError } from '../../../electron/engine/errors.ts';
@@ -116,7 +124,7 @@ describe('encodeExample', () => {
 });
 
 describe('truncation', () => {
-  it('drops the oldest history titles first, then cuts text; keeps every placeholder with its slot and the whole answer', () => {
+  it('drops the oldest history titles first, then cuts free text (tasks 4, 5) or refuses; keeps every placeholder with its slot and the whole answer', () => {
     const full = examples.map((e) => encodeExample(e, fx.tokenizer, BIG));
     const seen = { refused: 0, dropped: 0, cut: 0, untouched: 0 };
     fc.assert(
@@ -128,8 +136,9 @@ describe('truncation', () => {
         // Template parts around the prompt: the tiny template's "<s> <|user|>" and "</s> <|assistant|>".
         const floor = answerLen + placeholders + 4;
         const maxLen = Math.max(1, Math.round(floor - 3 + (permille / 1000) * (ref.ids.length - floor + 3)));
-        if (maxLen < floor) {
-          expect(() => encodeExample(e, fx.tokenizer, maxLen)).toThrow(RecxError);
+        const historyFree = encodeExample(withTitles(e, []), fx.tokenizer, BIG).ids.length;
+        if (maxLen < floor || (maxLen < historyFree && !TEXT_CUT_TASKS.has(e.task))) {
+          expect(() => encodeExample(e, fx.tokenizer, maxLen)).toThrow(ExampleTooLongError);
           seen.refused++;
           return;
         }
@@ -160,5 +169,43 @@ describe('truncation', () => {
       { numRuns: 150, seed: 17 },
     );
     for (const n of Object.values(seen)) expect(n).toBeGreaterThan(5);
+  });
+});
+
+describe('examples too long for maxLen', () => {
+  it('a ranking prompt is refused rather than cut: its candidates stay whole', () => {
+    const e = examples.find((x) => x.method === 'B' && x.task === 2)!;
+    const historyFree = encodeExample(withTitles(e, []), fx.tokenizer, BIG);
+    expect(encodeExample(e, fx.tokenizer, historyFree.ids.length).ids).toEqual(historyFree.ids);
+    const err = (() => {
+      try {
+        encodeExample(e, fx.tokenizer, historyFree.ids.length - 1);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(err).toBeInstanceOf(ExampleTooLongError);
+    expect(err).toMatchObject({ task: 2, tokens: historyFree.ids.length, maxLen: historyFree.ids.length - 1 });
+    expect((err as Error).message).toMatch(/task 2's example needs \d+ tokens even without its history/);
+  });
+
+  it('encodeFitting keeps the examples that fit, counts the others per task, and passes other errors on', () => {
+    const two = examples.filter((x) => x.method === 'B' && (x.task === 2 || x.task === 3));
+    const limit = Math.max(
+      ...two.filter((x) => x.task === 3).map((x) => encodeExample(x, fx.tokenizer, BIG).ids.length),
+    );
+    const encode = createEncoder(fx.tokenizer, limit);
+    const longRanking = two.filter(
+      (x) => x.task === 2 && encodeExample(withTitles(x, []), fx.tokenizer, BIG).ids.length > limit,
+    ).length;
+    expect(longRanking).toBeGreaterThan(0);
+    const r = encodeFitting(two, encode);
+    expect(r.tooLong).toEqual({ 2: longRanking });
+    expect(r.fitting.length).toBe(two.length - longRanking);
+    for (const f of r.fitting) expect(f.encoded.ids.length).toBeLessThanOrEqual(limit);
+    expect(tooLongText(r.tooLong, two)).toBe(`task 2: ${longRanking} of ${two.filter((x) => x.task === 2).length}`);
+    expect(tooLongText({}, two)).toBeNull();
+    const bad = { ...two[0], segments: [{ kind: 'text' as const, text: `Hi ${USER_TOKEN}` }] };
+    expect(() => encodeFitting([bad], encode)).toThrow(RecxError);
   });
 });

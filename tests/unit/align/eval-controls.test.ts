@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignmentReport, userShuffleLine } from '../../../electron/engine/align/eval/alignment-report.ts';
+import { alignmentReport, tooLongLine, userShuffleLine } from '../../../electron/engine/align/eval/alignment-report.ts';
 import type { AlignmentMetrics } from '../../../electron/engine/align/eval/evaluate-alignment.ts';
 import { withShuffledUsers } from '../../../electron/engine/align/eval/user-shuffle.ts';
 import { selectTestExamples } from '../../../electron/engine/align/eval-run.ts';
@@ -54,6 +54,18 @@ describe('user-shuffle control', () => {
       "Task 3 with each user's vector swapped for another user's: I 0.8000 (0.9100 with their own)",
     );
     expect(userShuffleLine({ B: alignmentReport('B', m(0.55), {}) })).toBe('');
+  });
+
+  it('says which test examples were left out as too long, and nothing when none were', () => {
+    const metrics: AlignmentMetrics = {
+      ...{ T1: null, T2: null, T3: { ACC: 0.55 }, T4: null, T6: null },
+      counts: { T1: 0, T2: 0, T3: 50, T4: 0, T6: 0, skipped: 0 },
+    };
+    const r = alignmentReport('B', metrics, {});
+    expect(tooLongLine(r)).toBe('');
+    expect(tooLongLine({ ...r, skippedTooLong: { '2': 14, '6': 3 } })).toBe(
+      "Test examples left out as too long for the run's maxLen: task 2 14, task 6 3",
+    );
   });
 });
 

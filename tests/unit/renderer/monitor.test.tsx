@@ -151,7 +151,7 @@ describe('monitor', () => {
         method: 'B',
         ...m,
         baselines: { random: m },
-        ...(run === 'a' ? { controls: { T3UserShuffledACC: 0.7 } } : {}),
+        ...(run === 'a' ? { controls: { T3UserShuffledACC: 0.7 }, skippedTooLong: { '2': 3 } } : {}),
       }),
     });
     useProjectStore.getState().setRuns([
@@ -168,6 +168,7 @@ describe('monitor', () => {
     expect(screen.getByTestId('align-eval-a-shuffled').textContent).toMatch(
       /swapped.*0\.7000 \(\s*0\.8000 with their own\)/,
     );
+    expect(screen.getByTestId('align-eval-a-too-long').textContent).toContain('task 2: 3 test examples');
     expect(screen.queryByTestId('align-eval-b')).toBeNull();
   });
 });

@@ -40,6 +40,8 @@ export const alignmentReportSchema = alignmentMetricsSchema.extend({
   explanations: explanationSummarySchema.optional(),
   /** I/H: task 3 again with every user vector swapped for another user's (eval/user-shuffle.ts). */
   controls: z.object({ T3UserShuffledACC: score }).optional(),
+  /** Test examples per task ("2": n) left out as longer than the run's maxLen even without their history. */
+  skippedTooLong: z.record(z.string(), z.number().int()).optional(),
   baselines: z.record(z.string(), alignmentMetricsSchema),
 });
 export type AlignmentReport = z.infer<typeof alignmentReportSchema>;
@@ -91,6 +93,12 @@ export function alignmentTable(results: Readonly<Record<string, AlignmentMetrics
   const line = (cells: string[]) =>
     cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
   return [header, ...rows].map(line).join('\n');
+}
+
+/** "Test examples left out as too long for the run's maxLen: task 2 14, task 6 3", or "" when none were. */
+export function tooLongLine(report: AlignmentReport): string {
+  const parts = Object.entries(report.skippedTooLong ?? {}).map(([task, n]) => `task ${task} ${n}`);
+  return parts.length === 0 ? '' : `Test examples left out as too long for the run's maxLen: ${parts.join(', ')}`;
 }
 
 /** "Task 3 with each user's vector swapped for another user's: I 0.80 (0.91 with their own)", or "" without controls. */
