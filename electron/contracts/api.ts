@@ -200,6 +200,8 @@ const alignTrainParams = z.object({
   lr: z.number().positive().max(1).optional(),
   /** Training examples per task (the task mix); missing tasks keep the engine's defaults. */
   trainCounts: trainCountsSchema.optional(),
+  /** Tokens per example at most (engine default 256, or the LM's context when shorter). */
+  maxLen: int.min(16).max(131072).optional(),
   /** Continue this cancelled run from its last checkpoint (the other settings are the run's own). */
   resumeRun: z.string().min(1).optional(),
 });

@@ -210,6 +210,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
           method: p.method,
           tasks: p.tasks as TaskId[] | undefined,
           trainCounts: p.trainCounts,
+          maxLen: p.maxLen,
           steps: p.steps,
           batchSize: p.batchSize,
           lr: p.lr,

@@ -40,6 +40,10 @@ describe('contracts: one validation for every entry point', () => {
       params: { project: '/p', method: 'X' },
     });
     if (!steps.ok) expect(steps.response).toMatchObject({ error: { field: 'method' } });
+    const align = (maxLen: unknown) =>
+      parseRequest({ type: 'request', id: 3, method: 'align.train', params: { project: '/p', method: 'B', maxLen } });
+    expect(align(256)).toMatchObject({ ok: true, request: { params: { maxLen: 256 } } });
+    expect(align(8)).toMatchObject({ ok: false, response: { error: { field: 'maxLen' } } });
   });
 
   it('refuses envelopes that are not requests and methods that do not exist, keeping the id when there is one', () => {
