@@ -6,7 +6,9 @@
  * projectors' gradients. Base weights are frozen initializers; LoRA matrices are trainable.
  *
  * Decision: the new <user>/<item> token rows stay frozen at their mean initialisation (the issue
- * makes training them optional); the projectors carry the recommender's information. This keeps
+ * makes training them optional); the projectors carry the recommender's information. A trained row
+ * would be redundant: every placeholder has a vector, and the projector's output bias (fc2.bias) is
+ * already a trained vector added at each of its slots, with the same gradient. Frozen rows also keep
  * tied-embedding models (the tiny LM) consistent: the head reads the same frozen table.
  */
 import { Graph, type HostTensor } from '../graph/graph.ts';
