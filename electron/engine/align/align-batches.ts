@@ -62,6 +62,14 @@ export class AlignBatches {
     return out;
   }
 
+  /** Real (unpadded) tokens of optimizer step `step`'s n micro-batches, for the tokens/s figure. */
+  tokensOf(step: number, n = 1): number {
+    let tokens = 0;
+    for (let k = 0; k < n; k++)
+      for (const r of this.rows(step * n + k)) tokens += this.o.examples[r].encoded.ids.length;
+    return tokens;
+  }
+
   private vector(kind: SlotKind, ref: number): Float32Array {
     const d = this.o.dRec;
     const src = kind === 'user' ? this.o.userVectors : this.o.itemTable;

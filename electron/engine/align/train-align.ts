@@ -237,7 +237,7 @@ export async function trainAlignment(request: AlignTrainRequest): Promise<AlignT
     batches: (step) => batches.microBatches(step, cfg.accumulation),
     externalGradients: (micro, outputs) => batches.externalGradients(micro, outputs),
     seed,
-    tokensPerStep: cfg.batchSize * cfg.accumulation * maxLen,
+    tokensPerStep: (step) => batches.tokensOf(step, cfg.accumulation),
     checkpointDir: path.join(dir, 'checkpoint'),
     checkpointEvery: req.checkpointEvery ?? 50,
     config: cfg,

@@ -50,7 +50,8 @@ export interface TrainerOptions {
   /** Seed for dropout masks. */
   seed: number;
   examplesPerStep?: number;
-  tokensPerStep?: number;
+  /** Tokens of optimizer step `step` (a function when batches vary in length: real tokens, not padding). */
+  tokensPerStep?: number | ((step: number) => number);
   checkpointDir?: string;
   checkpointEvery?: number;
   /** Fingerprint of everything that must match to resume (model, data, hyper-parameters). */
@@ -153,7 +154,8 @@ export class Trainer extends EventEmitter<TrainerEvents> {
       const done = step + 1;
       const elapsed = (performance.now() - t0) / 1000;
       const perStep = elapsed / (done - this.startStep);
-      const units = this.opts.tokensPerStep ?? this.opts.examplesPerStep ?? 0;
+      const tokens = this.opts.tokensPerStep;
+      const units = (typeof tokens === 'function' ? tokens(step) : tokens) ?? this.opts.examplesPerStep ?? 0;
       this.emit('step', {
         step: done,
         totalSteps,
@@ -161,7 +163,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         lr,
         gradNorm: r.gradNorm,
         throughput: units / dt,
-        throughputUnit: this.opts.tokensPerStep ? 'tokens/s' : 'examples/s',
+        throughputUnit: tokens !== undefined ? 'tokens/s' : 'examples/s',
         rssMb: process.memoryUsage.rss() / 2 ** 20,
         elapsedSec: elapsed,
         etaSec: perStep * (totalSteps - done),

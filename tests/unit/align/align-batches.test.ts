@@ -20,7 +20,7 @@ const encoded: EncodedExample[] = [
 }));
 
 describe('alignment batches', () => {
-  it('gives every example the same total loss weight, whatever its answer length', () => {
+  it('gives every example the same total loss weight, whatever its answer length, and counts real tokens per step', () => {
     const hidden = 4;
     const batches = new AlignBatches({
       examples: encoded.map((e) => ({ example: { task: 3 } as AlignExample, encoded: e })),
@@ -39,6 +39,9 @@ describe('alignment batches', () => {
           ]),
         ),
     });
+    // A step holds both examples (5 + 8 tokens), padding not counted: 26 over two micro-batches.
+    expect(batches.tokensOf(0)).toBe(13);
+    expect(batches.tokensOf(3, 2)).toBe(26);
     const { feeds } = batches.assemble(encoded);
     const w = feeds[LOSS_WEIGHTS].data as Float32Array;
     const T = 8;
