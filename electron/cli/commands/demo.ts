@@ -15,7 +15,7 @@ import {
   userShuffleLine,
 } from '../../engine/align/eval/alignment-report.ts';
 import type { AlignmentMetrics } from '../../engine/align/eval/evaluate-alignment.ts';
-import type { Explanation } from '../../engine/align/eval-run.ts';
+import { type Explanation, SAMPLE_EXPLANATIONS } from '../../engine/align/eval-run.ts';
 import { METHODS } from '../../engine/align/example.ts';
 import { DEFAULT_ALIGN_STEPS_TEXT } from '../../engine/align/train-align.ts';
 import { inspectDataset } from '../../engine/data/inspect-dataset.ts';
@@ -74,9 +74,6 @@ async function alignAllMethods(jobs: AlignJob[], lanes: number, ctx: CommandCont
   }
   return { metrics: results, baselines, explanations };
 }
-
-/** Explanations generated and scored per method (three are printed). */
-const DEMO_EXPLANATIONS = 10;
 
 // 50 per generated task (task 3 is not capped: all its test examples, up to 1,000, one forward pass each).
 const DEMO_TEST_EXAMPLES = 300;
@@ -177,7 +174,7 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
         seed: f.seed,
         threads: f.threads,
         maxTest: DEMO_TEST_EXAMPLES,
-        explain: DEMO_EXPLANATIONS,
+        explain: SAMPLE_EXPLANATIONS, // three are printed
       }));
       if (!ctx.json && lanes > 1) ctx.io.stderr(`aligning ${lanes} methods at once, ${f.threads} thread(s) each\n`);
       const alignment = await alignAllMethods(jobs, lanes, ctx);

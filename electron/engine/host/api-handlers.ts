@@ -12,7 +12,7 @@ import type { ApiMethod, ApiParams, ApiResult } from '../../contracts/api.ts';
 import { alignmentEvalSchema } from '../../contracts/api.ts';
 import { type MetricsLine, metricsLineSchema } from '../../contracts/events.ts';
 import { evaluationReportSchema } from '../../contracts/recommender.ts';
-import { evaluateRun } from '../align/eval-run.ts';
+import { evaluateRun, SAMPLE_EXPLANATIONS } from '../align/eval-run.ts';
 import type { TaskId } from '../align/example.ts';
 import { listRuns, runDir } from '../align/runs.ts';
 import { trainAlignment } from '../align/train-align.ts';
@@ -228,7 +228,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
         ctx.setRun(run);
         const r = await evaluateRun(project, run, {
           maxTest,
-          explain: 3,
+          explain: SAMPLE_EXPLANATIONS,
           onProgress: (label, d, t) => {
             ctx.signal.throwIfAborted();
             ctx.progress(`evaluating ${label}`, d, t);
