@@ -49,6 +49,8 @@ describe('alignment end to end (small)', () => {
     expect(t.code).toBe(0);
     const trained = JSON.parse(t.stdout);
     expect(trained).toMatchObject({ completed: true, steps: 6 });
+    const iConfig = JSON.parse(readFileSync(path.join(project, 'runs', trained.run, 'config.json'), 'utf8'));
+    expect(iConfig.trainEmbeddings).toBeUndefined(); // I and H keep the table frozen by default
     const runs = JSON.parse((await run('align', 'runs', '--project', project, '--json')).stdout).runs;
     expect(runs.map((r: { id: string }) => r.id)).toContain(trained.run);
     const e = await run(
@@ -119,6 +121,9 @@ describe('alignment end to end (small)', () => {
     const trained = JSON.parse(t.stdout);
     const cfg = JSON.parse(readFileSync(path.join(project, 'runs', trained.run, 'config.json'), 'utf8'));
     expect(cfg.maxLen).toBe(50);
+    // Method B trains its token embeddings by default; evaluation below loads them.
+    expect(cfg.trainEmbeddings).toBe(true);
+    expect(readFileSync(path.join(project, 'runs', trained.run, 'embeddings.safetensors')).length).toBeGreaterThan(0);
     const skipped = cfg.skippedTooLong['2'];
     expect(skipped).toBeGreaterThan(0);
     expect(Object.keys(cfg.skippedTooLong)).toEqual(['2']);
@@ -165,6 +170,9 @@ describe('alignment end to end (small)', () => {
     const b = await loadPeftAdapter(path.join(project, 'runs', killedRun, 'adapter'));
     for (const [k, t] of a.weights)
       expect(Buffer.from(b.weights.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer)), k).toBe(true);
+    // The trained embedding table (a host parameter) resumes exactly too.
+    const table = (run: string) => readFileSync(path.join(project, 'runs', run, 'embeddings.safetensors'));
+    expect(table(killedRun).equals(table(fullRun))).toBe(true);
   });
 
   it('the demo aligns methods side by side in child processes: results in job order, progress relayed', async () => {

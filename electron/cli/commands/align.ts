@@ -5,7 +5,12 @@ import { faithfulnessTable, tooLongLine, userShuffleLine } from '../../engine/al
 import { evaluateRun } from '../../engine/align/eval-run.ts';
 import { METHODS, type Method, TASK_IDS, type TaskId } from '../../engine/align/example.ts';
 import { listRuns } from '../../engine/align/runs.ts';
-import { DEFAULT_ALIGN_MAX_LEN, DEFAULT_ALIGN_STEPS_TEXT, trainAlignment } from '../../engine/align/train-align.ts';
+import {
+  DEFAULT_ALIGN_MAX_LEN,
+  DEFAULT_ALIGN_STEPS_TEXT,
+  DEFAULT_TRAIN_EMBEDDINGS,
+  trainAlignment,
+} from '../../engine/align/train-align.ts';
 import type { CommandContext } from '../main.ts';
 import { intOption, listOption, positiveNumberOption, THREADS_HELP } from '../options.ts';
 import { printJson } from '../output.ts';
@@ -26,6 +31,7 @@ interface TrainFlags {
   evalEvery?: number;
   trainCounts?: TrainCounts;
   maxLen?: number;
+  trainEmbeddings?: boolean;
 }
 
 /** `--train-counts 2=3000,3=8000`: training examples per task (contracts/train-counts.ts). */
@@ -42,6 +48,12 @@ interface EvalFlags {
   explain?: number;
   freeRanking?: boolean;
   threads?: number;
+}
+
+/** "method B" (the methods that train their embeddings by default). */
+function trainedEmbeddingsText(): string {
+  const methods = METHODS.filter((m) => DEFAULT_TRAIN_EMBEDDINGS[m]);
+  return methods.length === 0 ? 'no method' : `method ${methods.join(', ')}`;
 }
 
 function taskListOption(value: string): TaskId[] {
@@ -74,6 +86,11 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
       `tokens per example at most; longer ones lose history titles, or are skipped (default: ${DEFAULT_ALIGN_MAX_LEN}, or the LM's context when shorter)`,
       intOption(16),
     )
+    .option(
+      '--train-embeddings',
+      `also train the token embedding table and the tied LM head (default: ${trainedEmbeddingsText()})`,
+    )
+    .option('--no-train-embeddings', 'keep the token embedding table frozen')
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
     .option('--threads <n>', THREADS_HELP, intOption(1))
     .option('--eval-every <n>', 'held-out loss per task every n steps (default 50)', intOption(1))
@@ -98,6 +115,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
           accumulation: f.accumulation,
           lr: f.lr,
           maxLen: f.maxLen,
+          trainEmbeddings: f.trainEmbeddings,
           seed: f.seed,
           threads: f.threads,
           resumeRun: f.resume,

@@ -12,7 +12,7 @@ import type { InjectionSaved } from '../kernels/embedding-injection.ts';
 import { type InjectionKernels, loadInjectionKernels } from '../kernels/injection-kernels.ts';
 import { projectorFromTensors, projectorTensors, SLOT_KINDS, type SlotKind } from '../kernels/projector.ts';
 import { EpochOrder } from '../random.ts';
-import { LOSS_WEIGHTS } from './align-model.ts';
+import { EMBED_TABLE, EMBED_WEIGHT, LOSS_WEIGHTS } from './align-model.ts';
 import { type EncodedExample, IGNORE_INDEX } from './encode.ts';
 import type { AlignExample } from './example.ts';
 
@@ -20,8 +20,13 @@ export interface AlignBatchesOptions {
   examples: { example: AlignExample; encoded: EncodedExample }[];
   batchSize: number;
   seed: number;
-  /** Token embedding table [V, hidden] (frozen). */
-  table: Float32Array;
+  /** Token embedding table [V, hidden]: fixed, or the current one when the run trains it. */
+  table: Float32Array | (() => Float32Array);
+  /**
+   * The run trains the embedding table (external parameter EMBED_WEIGHT): 'tied' when the head reads
+   * it too (fed as EMBED_TABLE, its head gradient returned by the graph), 'input' when only the inputs do.
+   */
+  trainEmbeddings?: 'tied' | 'input';
   hidden: number;
   padId: number;
   /** Exports' user vectors [anchors, dRec] (slot ref = anchor row); null for list-only recommenders. */
@@ -108,23 +113,34 @@ export class AlignBatches {
     });
     const params = this.o.params();
     const projectors = Object.fromEntries(SLOT_KINDS.map((kind) => [kind, projectorFromTensors(kind, params)]));
-    const { embeds, saved } = this.kernels.forward({
-      tokens,
-      B,
-      T,
-      C: this.o.hidden,
-      table: this.o.table,
-      slots,
-      projectors,
-    });
-    return {
-      feeds: {
-        inputs_embeds: { dtype: 'float32', dims: [B, T, this.o.hidden], data: embeds },
-        labels: { dtype: 'int64', dims: [B, T], data: labels },
-        [LOSS_WEIGHTS]: { dtype: 'float32', dims: [B, T], data: weights },
-      },
-      saved,
+    const table = this.table();
+    const { embeds, saved } = this.kernels.forward({ tokens, B, T, C: this.o.hidden, table, slots, projectors });
+    const feeds: Feeds = {
+      inputs_embeds: { dtype: 'float32', dims: [B, T, this.o.hidden], data: embeds },
+      labels: { dtype: 'int64', dims: [B, T], data: labels },
+      [LOSS_WEIGHTS]: { dtype: 'float32', dims: [B, T], data: weights },
     };
+    if (this.o.trainEmbeddings === 'tied') {
+      feeds[EMBED_TABLE] = { dtype: 'float32', dims: [table.length / this.o.hidden, this.o.hidden], data: table };
+    }
+    return { feeds, saved };
+  }
+
+  private table(): Float32Array {
+    return typeof this.o.table === 'function' ? this.o.table() : this.o.table;
+  }
+
+  /**
+   * d loss / d table when the run trains it: every row used as an input gets the sum of its positions'
+   * d inputs_embeds (the kernel's trained rows), and a tied head adds the graph's d EMBED_TABLE.
+   */
+  private tableGradient(rows: Map<number, Float32Array>, outputs: Feeds): Float32Array {
+    const C = this.o.hidden;
+    const head = outputs[`grad.${EMBED_TABLE}`]?.data as Float32Array | undefined;
+    if (this.o.trainEmbeddings === 'tied' && !head) throw new Error(`the graph returned no grad.${EMBED_TABLE}`);
+    const grad = head ? Float32Array.from(head) : new Float32Array(this.table().length);
+    for (const [r, g] of rows) for (let c = 0; c < C; c++) grad[r * C + c] += g[c];
+    return grad;
   }
 
   /** Projector gradients from the graph's d loss / d inputs_embeds of the last batch. */
@@ -132,9 +148,11 @@ export class AlignBatches {
     const saved = this.saved[micro];
     if (!saved) throw new Error(`externalGradients for micro-batch ${micro} before it was assembled`);
     const d = outputs['grad.inputs_embeds'].data as Float32Array;
-    const grads = this.kernels.backward(d, saved, { trainedRows: [] });
+    const trainedRows = this.o.trainEmbeddings ? [...new Set(saved.tokens)] : [];
+    const grads = this.kernels.backward(d, saved, { trainedRows });
     const params = this.o.params();
     const out = new Map<string, Float32Array>();
+    if (this.o.trainEmbeddings) out.set(EMBED_WEIGHT, this.tableGradient(grads.rows, outputs));
     for (const kind of SLOT_KINDS) {
       const g = grads.projectors[kind];
       for (const [name, t] of projectorTensors(kind, projectorFromTensors(kind, params))) {

@@ -15,7 +15,6 @@ import { loadHfModelDir } from '../llm/hf-model-dir.ts';
 import { LlamaRuntime } from '../llm/llama-runtime.ts';
 import { loadPeftAdapter } from '../llm/peft-adapter.ts';
 import { loadTokenizer } from '../llm/tokenizer-files.ts';
-import { mergeLoraWeights } from '../models/lora.ts';
 import { writeFileAtomic } from '../project/atomic-io.ts';
 import { projectThreads } from '../project/project-file.ts';
 import { popularityScores } from '../recommender/baselines.ts';
@@ -29,6 +28,7 @@ import { lmAnswerer } from './eval/lm-answerer.ts';
 import { withShuffledUsers } from './eval/user-shuffle.ts';
 import { type AlignExample, promptText } from './example.ts';
 import { generateTasks } from './generate-tasks.ts';
+import { alignedWeights } from './run-weights.ts';
 import { readRunConfig, runDir } from './runs.ts';
 
 export interface Explanation {
@@ -168,7 +168,7 @@ export async function evaluateRun(
       await runtime.release();
     }
   };
-  const aligned = await run(cfg.method, mergeLoraWeights(adapter.config, base.weights, adapter.weights), projTensors);
+  const aligned = await run(cfg.method, await alignedWeights(dir, cfg, base.weights, adapter), projTensors);
   const untrained = await run('untrained', base.weights, null);
   const titles = dataset.itemRecords.map((r) => r.title);
   const pop = popularityScores(dataset);

@@ -8,6 +8,9 @@ import { writeFileAtomic } from '../project/atomic-io.ts';
 import type { Method, TaskId } from './example.ts';
 import type { VectorScale } from './vector-scale.ts';
 
+/** A run's trained token embedding table (`model.embed_tokens.weight`), when it trained one. */
+export const EMBEDDINGS_FILE = 'embeddings.safetensors';
+
 export interface AlignRunConfig {
   method: Method;
   tasks: TaskId[];
@@ -22,6 +25,8 @@ export interface AlignRunConfig {
   projectorLrScale?: number;
   lora: LoraConfig;
   maxLen: number;
+  /** The token embedding table was trained too (saved as EMBEDDINGS_FILE); absent: frozen. */
+  trainEmbeddings?: boolean;
   /** Training examples per task skipped as longer than maxLen even without their history. */
   skippedTooLong?: Partial<Record<TaskId, number>>;
   llmDir: string;

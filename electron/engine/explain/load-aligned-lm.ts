@@ -8,6 +8,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { createEncoder, type ExampleEncoder, type Slot } from '../align/encode.ts';
+import { alignedWeights } from '../align/run-weights.ts';
 import { type AlignRunConfig, readRunConfig, runDir } from '../align/runs.ts';
 import { InputError } from '../errors.ts';
 import { loadSafetensors } from '../graph/safetensors.ts';
@@ -18,7 +19,6 @@ import { LlamaRuntime } from '../llm/llama-runtime.ts';
 import { loadPeftAdapter } from '../llm/peft-adapter.ts';
 import type { LoadedTokenizer } from '../llm/tokenizer.ts';
 import { loadTokenizer } from '../llm/tokenizer-files.ts';
-import { mergeLoraWeights } from '../models/lora.ts';
 
 export interface AlignedLm {
   runId: string;
@@ -49,7 +49,7 @@ export async function loadAlignedLm(
   const [base, tokenizer] = [await loadHfModelDir(config.llmDir), await loadTokenizer(config.llmDir)];
   const adapter = await loadPeftAdapter(path.join(dir, RUN_FILES.adapter), base.config);
   const { tensors } = await loadSafetensors(path.join(dir, RUN_FILES.projectors));
-  const weights = mergeLoraWeights(adapter.config, base.weights, adapter.weights);
+  const weights = await alignedWeights(dir, config, base.weights, adapter);
   const runtime = await LlamaRuntime.create(base.config, weights, {
     // Placeholders and other special tokens are never generated; EOS ends the answer.
     bannedTokenIds: tokenizer.specialTokenIds.filter((id) => id !== tokenizer.eosTokenId),

@@ -211,6 +211,7 @@ export function createApiHandlers(jobs: JobRunner, info: HostInfo, pipelines: Pi
           tasks: p.tasks as TaskId[] | undefined,
           trainCounts: p.trainCounts,
           maxLen: p.maxLen,
+          trainEmbeddings: p.trainEmbeddings,
           steps: p.steps,
           batchSize: p.batchSize,
           lr: p.lr,

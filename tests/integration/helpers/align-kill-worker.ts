@@ -8,7 +8,7 @@ const [project, killAt, resumeRun] = process.argv.slice(2);
 // A resumed run takes its settings from the run itself: the resume passes none (and a wrong method).
 const settings = resumeRun
   ? { method: 'B' as const, resumeRun }
-  : { method: 'I' as const, tasks: [1 as const, 3 as const], steps: 12, batchSize: 4 };
+  : { method: 'I' as const, tasks: [1 as const, 3 as const], steps: 12, batchSize: 4, trainEmbeddings: true };
 const r = await trainAlignment({
   project,
   ...settings,

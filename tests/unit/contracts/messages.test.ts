@@ -44,6 +44,13 @@ describe('contracts: one validation for every entry point', () => {
       parseRequest({ type: 'request', id: 3, method: 'align.train', params: { project: '/p', method: 'B', maxLen } });
     expect(align(256)).toMatchObject({ ok: true, request: { params: { maxLen: 256 } } });
     expect(align(8)).toMatchObject({ ok: false, response: { error: { field: 'maxLen' } } });
+    const embeddings = parseRequest({
+      type: 'request',
+      id: 4,
+      method: 'align.train',
+      params: { project: '/p', method: 'I', trainEmbeddings: 'yes' },
+    });
+    expect(embeddings).toMatchObject({ ok: false, response: { error: { field: 'trainEmbeddings' } } });
   });
 
   it('refuses envelopes that are not requests and methods that do not exist, keeping the id when there is one', () => {
