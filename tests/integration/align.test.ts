@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAlignJobs } from '../../electron/cli/commands/demo-align.ts';
@@ -50,7 +50,7 @@ describe('alignment end to end (small)', () => {
     const trained = JSON.parse(t.stdout);
     expect(trained).toMatchObject({ completed: true, steps: 6 });
     const iConfig = JSON.parse(readFileSync(path.join(project, 'runs', trained.run, 'config.json'), 'utf8'));
-    expect(iConfig.trainEmbeddings).toBeUndefined(); // I and H keep the table frozen by default
+    expect(iConfig.trainEmbeddings).toBe(true); // every method trains its token embeddings by default
     const runs = JSON.parse((await run('align', 'runs', '--project', project, '--json')).stdout).runs;
     expect(runs.map((r: { id: string }) => r.id)).toContain(trained.run);
     const e = await run(
@@ -100,6 +100,7 @@ describe('alignment end to end (small)', () => {
       '2',
       '--accumulation',
       '2',
+      '--no-train-embeddings',
       '--json',
     );
     expect(acc.code).toBe(0);
@@ -107,6 +108,8 @@ describe('alignment end to end (small)', () => {
     expect(accRun).toMatchObject({ completed: true, steps: 2, examples: 12 }); // 7 of task 1, 5 of task 6
     const cfg = JSON.parse(readFileSync(path.join(project, 'runs', accRun.run, 'config.json'), 'utf8'));
     expect(cfg.trainCounts).toEqual({ 1: 7, 6: 5 });
+    expect(cfg.trainEmbeddings).toBeUndefined(); // --no-train-embeddings: the table stays frozen, nothing saved
+    expect(existsSync(path.join(project, 'runs', accRun.run, 'embeddings.safetensors'))).toBe(false);
   });
 
   it('examples too long for --max-len even without history are skipped, warned about and recorded, not cut', async () => {
@@ -121,7 +124,7 @@ describe('alignment end to end (small)', () => {
     const trained = JSON.parse(t.stdout);
     const cfg = JSON.parse(readFileSync(path.join(project, 'runs', trained.run, 'config.json'), 'utf8'));
     expect(cfg.maxLen).toBe(50);
-    // Method B trains its token embeddings by default; evaluation below loads them.
+    // Trained token embeddings (the default); evaluation below loads them.
     expect(cfg.trainEmbeddings).toBe(true);
     expect(readFileSync(path.join(project, 'runs', trained.run, 'embeddings.safetensors')).length).toBeGreaterThan(0);
     const skipped = cfg.skippedTooLong['2'];

@@ -50,12 +50,6 @@ interface EvalFlags {
   threads?: number;
 }
 
-/** "method B" (the methods that train their embeddings by default). */
-function trainedEmbeddingsText(): string {
-  const methods = METHODS.filter((m) => DEFAULT_TRAIN_EMBEDDINGS[m]);
-  return methods.length === 0 ? 'no method' : `method ${methods.join(', ')}`;
-}
-
 function taskListOption(value: string): TaskId[] {
   return listOption(value).map((t) => {
     const n = Number(t);
@@ -88,7 +82,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     )
     .option(
       '--train-embeddings',
-      `also train the token embedding table and the tied LM head (default: ${trainedEmbeddingsText()})`,
+      `train the token embedding table and the tied LM head too (default: ${DEFAULT_TRAIN_EMBEDDINGS ? 'yes' : 'no'})`,
     )
     .option('--no-train-embeddings', 'keep the token embedding table frozen')
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))
