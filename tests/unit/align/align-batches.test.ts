@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { AlignBatches } from '../../../electron/engine/align/align-batches.ts';
 import { LOSS_WEIGHTS } from '../../../electron/engine/align/align-model.ts';
-import type { EncodedExample } from '../../../electron/engine/align/encode.ts';
 import type { AlignExample } from '../../../electron/engine/align/example.ts';
 import { initProjector, projectorTensors } from '../../../electron/engine/kernels/projector.ts';
+import { encodedExamples } from './encoded-examples.ts';
 
 const X = -100;
 /** A Yes/No answer (2 label tokens) and a title list answer (5 label tokens), B format (no slots). */
-const encoded: EncodedExample[] = [
-  { ids: [1, 5, 6, 7, 2], labels: [X, X, X, 7, 2], slots: [] },
+const encoded = encodedExamples([
+  { ids: [1, 5, 6, 7, 2], labels: [X, X, X, 7, 2] },
   { ids: [1, 5, 8, 9, 10, 11, 12, 2], labels: [X, X, 9, 10, 11, 12, 2, X] },
-].map((e) => ({
-  ...e,
-  slots: [],
-  answerStart: e.labels.findIndex((l) => l !== X),
-  prompt: { ids: [], slots: [] },
-  droppedHistoryTitles: 0,
-  cutTextTokens: 0,
-}));
+]);
 
 describe('alignment batches', () => {
   it('gives every example the same total loss weight, whatever its answer length, and counts real tokens per step', () => {

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlignBatches } from '../../../electron/engine/align/align-batches.ts';
 import { alignModelBuilder, EMBED_WEIGHT, LOSS_WEIGHTS } from '../../../electron/engine/align/align-model.ts';
-import type { EncodedExample } from '../../../electron/engine/align/encode.ts';
 import type { AlignExample } from '../../../electron/engine/align/example.ts';
 import { Graph, type HostTensor } from '../../../electron/engine/graph/graph.ts';
 import { TrainStep } from '../../../electron/engine/graph/train-step.ts';
@@ -14,24 +13,18 @@ import {
   trainableParamGroups,
 } from '../../../electron/engine/models/lora.ts';
 import { loadLoraBase } from '../models/lora-fixtures.ts';
+import { encodedExamples } from './encoded-examples.ts';
 
 // The trained embedding table of the alignment trainer is a host parameter: the host gathers the
 // inputs from it and scatters d inputs_embeds back into its rows, and a tied head reads it as a graph
 // input whose gradient the host adds. The reference keeps the same table inside one graph (gather and
 // head), where the autodiff sums both uses. Three AdamW steps must leave the same weights.
 const X = -100;
-const examples: EncodedExample[] = [
+const examples = encodedExamples([
   { ids: [1, 5, 6, 7, 9, 2], labels: [X, X, X, X, 9, 2] },
   { ids: [1, 3, 3, 8, 11, 12, 4, 2], labels: [X, X, X, X, 11, 12, 4, 2] },
   { ids: [1, 14, 9, 13, 2], labels: [X, X, X, 13, 2] },
-].map((e) => ({
-  ...e,
-  slots: [],
-  answerStart: e.labels.findIndex((l) => l !== X),
-  prompt: { ids: [], slots: [] },
-  droppedHistoryTitles: 0,
-  cutTextTokens: 0,
-}));
+]);
 const embedding = { name: 'embedding', weightDecay: 0 };
 const lora = loraConfig({ r: 4, alpha: 8, targetModules: ['q_proj', 'v_proj', 'down_proj'] });
 const lr = { decay: 0.02, no_decay: 0.02, projector: 0.02, embedding: 0.02 };
