@@ -202,7 +202,7 @@ const alignTrainParams = z.object({
   trainCounts: trainCountsSchema.optional(),
   /** Tokens per example at most (engine default 256, or the LM's context when shorter). */
   maxLen: int.min(16).max(131072).optional(),
-  /** Train the token embedding table and the tied LM head too (engine default: yes). */
+  /** Train the token embedding table and the tied LM head too (engine default: for small tables, as the tiny LM's). */
   trainEmbeddings: z.boolean().optional(),
   /** Continue this cancelled run from its last checkpoint (the other settings are the run's own). */
   resumeRun: z.string().min(1).optional(),

@@ -8,7 +8,7 @@ import { listRuns } from '../../engine/align/runs.ts';
 import {
   DEFAULT_ALIGN_MAX_LEN,
   DEFAULT_ALIGN_STEPS_TEXT,
-  DEFAULT_TRAIN_EMBEDDINGS,
+  DEFAULT_TRAINED_TABLE_MAX,
   trainAlignment,
 } from '../../engine/align/train-align.ts';
 import type { CommandContext } from '../main.ts';
@@ -82,7 +82,7 @@ export function registerAlignCommands(program: Command, ctx: CommandContext): vo
     )
     .option(
       '--train-embeddings',
-      `train the token embedding table and the tied LM head too (default: ${DEFAULT_TRAIN_EMBEDDINGS ? 'yes' : 'no'})`,
+      `train the token embedding table and the tied LM head too (default: when it has at most ${DEFAULT_TRAINED_TABLE_MAX / 1e6} M entries, as the tiny LM's)`,
     )
     .option('--no-train-embeddings', 'keep the token embedding table frozen')
     .option('--seed <s>', 'random seed (default: the project seed)', intOption(0))

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AlignBatches } from '../../../electron/engine/align/align-batches.ts';
 import { alignModelBuilder, EMBED_WEIGHT, LOSS_WEIGHTS } from '../../../electron/engine/align/align-model.ts';
 import type { AlignExample } from '../../../electron/engine/align/example.ts';
+import { defaultTrainEmbeddings } from '../../../electron/engine/align/train-align.ts';
 import { Graph, type HostTensor } from '../../../electron/engine/graph/graph.ts';
 import { TrainStep } from '../../../electron/engine/graph/train-step.ts';
 import { initProjector, projectorTensors, SLOT_KINDS } from '../../../electron/engine/kernels/projector.ts';
@@ -128,5 +129,13 @@ describe('training the tied embedding table (method B default)', () => {
       expect(diff, name).toBeLessThan(1e-5);
     }
     await Promise.all([ours.release(), reference.release()]);
+  });
+});
+
+describe('whether a run trains the table by default', () => {
+  it('does for a small table (the tiny LM), not for a real LM whose table and AdamW state run to gigabytes', () => {
+    expect(defaultTrainEmbeddings({ vocabSize: 1299, hidden: 128 })).toBe(true); // the demo's tiny LM
+    expect(defaultTrainEmbeddings({ vocabSize: 151_936, hidden: 896 })).toBe(false); // Qwen2.5-0.5B
+    expect(defaultTrainEmbeddings({ vocabSize: 31_250, hidden: 128 })).toBe(true); // exactly 4 M entries
   });
 });
