@@ -49,7 +49,9 @@ describe.skipIf(!chromiumAvailable())('workbench in the browser', () => {
     for (const m of ['B', 'H']) await page.getByTestId(`align-method-${m}`).setChecked(false);
     await page.getByTestId('align-method-I').setChecked(true);
     await page.getByTestId('align-steps').fill('30');
+    await page.getByTestId('align-embeddings').selectOption('frozen');
     await page.getByTestId('wizard-next').click();
+    expect(await page.getByTestId('review-plan').textContent()).toContain('30 steps, embeddings frozen');
     const summary = await page.getByTestId('review-summary').textContent();
     expect(summary).toContain(path.join(app.root, 'demo'));
     expect(summary).toContain('200 users');

@@ -1,7 +1,7 @@
 /** Step 5: alignment methods (each ticked method is one run, queued) and the tasks to train. */
 import { TRAIN_COUNTS_EXAMPLE } from '../contracts.ts';
 import { useProjectStore } from '../state/project-store.ts';
-import { METHODS, type Method, TASKS, useWizardStore } from './choices.ts';
+import { type EmbeddingsChoice, METHODS, type Method, TASKS, useWizardStore } from './choices.ts';
 import type { StepErrorsProps } from './DatasetStep.tsx';
 import { Field, FormError, toInt } from './Field.tsx';
 
@@ -85,6 +85,20 @@ export function AlignStep({ errors }: StepErrorsProps) {
               onChange={(e) => update('align', { trainCounts: e.target.value })}
               data-testid="align-train-counts"
             />
+          )}
+        </Field>
+        <Field id="align-embeddings" label="Token embedding table">
+          {(a) => (
+            <select
+              {...a}
+              value={c.embeddings}
+              onChange={(e) => update('align', { embeddings: e.target.value as EmbeddingsChoice })}
+              data-testid="align-embeddings"
+            >
+              <option value="auto">Automatic: trained when small (the built-in tiny LM)</option>
+              <option value="train">Train it (and a tied LM head)</option>
+              <option value="frozen">Keep it frozen (LoRA and projectors only)</option>
+            </select>
           )}
         </Field>
         <label className="check">

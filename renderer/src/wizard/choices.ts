@@ -43,11 +43,23 @@ export interface WizardChoices {
   };
   recommender: { preset: Preset; epochs: number };
   llm: { source: 'tiny' | 'hf'; steps: number; hfDir: string };
-  /** trainCounts: training examples per task as "2=3000,3=8000" ('' = the engine's defaults). */
-  align: { methods: Method[]; tasks: number[]; steps: number; trainCounts: string; evaluate: boolean };
+  /**
+   * trainCounts: training examples per task as "2=3000,3=8000" ('' = the engine's defaults).
+   * embeddings: train the token embedding table ('auto' = the engine's default: when it is small, as the tiny LM's).
+   */
+  align: {
+    methods: Method[];
+    tasks: number[];
+    steps: number;
+    trainCounts: string;
+    embeddings: EmbeddingsChoice;
+    evaluate: boolean;
+  };
   /** Steps the project already has whose stage the user chose to redo anyway. */
   redo: { dataset: boolean; recommender: boolean; llm: boolean };
 }
+
+export type EmbeddingsChoice = 'auto' | 'train' | 'frozen';
 
 export const defaultChoices = (): WizardChoices => ({
   project: { mode: 'create', dir: '', name: '', reproducible: false },
@@ -62,7 +74,14 @@ export const defaultChoices = (): WizardChoices => ({
   recommender: { preset: 'sasrec-original', epochs: 20 },
   llm: { source: 'tiny', steps: 300, hfDir: '' },
   // 2,000: the engine's default for I (train-align.ts DEFAULT_ALIGN_STEPS), what task 3 needs on the tiny LM.
-  align: { methods: ['I'], tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000, trainCounts: '', evaluate: true },
+  align: {
+    methods: ['I'],
+    tasks: [1, 2, 3, 4, 5, 6, 7],
+    steps: 2000,
+    trainCounts: '',
+    embeddings: 'auto',
+    evaluate: true,
+  },
   redo: { dataset: false, recommender: false, llm: false },
 });
 

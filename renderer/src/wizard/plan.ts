@@ -71,12 +71,15 @@ export function buildPlan(c: WizardChoices, summary: ProjectSummary): PipelineSt
   const text = c.align.trainCounts.trim();
   const parsed = text ? parseTrainCounts(text) : null;
   const trainCounts = parsed && 'counts' in parsed ? parsed.counts : null; // validateAlign reports errors
+  const embeddings = c.align.embeddings === 'auto' ? {} : { trainEmbeddings: c.align.embeddings === 'train' };
+  const embeddingsLabel =
+    c.align.embeddings === 'auto' ? '' : `, embeddings ${c.align.embeddings === 'train' ? 'trained' : 'frozen'}`;
   for (const method of c.align.methods) {
     const tasks = tasksForMethod(c.align.tasks, method);
     steps.push({
       kind: 'align.train',
-      label: `Align ${method}: tasks ${tasks.join(', ')}, ${c.align.steps} steps${trainCounts ? `, examples ${text}` : ''}`,
-      params: { project, method, tasks, steps: c.align.steps, ...(trainCounts ? { trainCounts } : {}) },
+      label: `Align ${method}: tasks ${tasks.join(', ')}, ${c.align.steps} steps${trainCounts ? `, examples ${text}` : ''}${embeddingsLabel}`,
+      params: { project, method, tasks, steps: c.align.steps, ...(trainCounts ? { trainCounts } : {}), ...embeddings },
     });
     // No run: the engine evaluates the run the align.train step just before wrote.
     if (c.align.evaluate) steps.push({ kind: 'align.eval', label: `Evaluate ${method}`, params: { project } });

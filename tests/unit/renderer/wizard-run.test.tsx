@@ -197,6 +197,25 @@ describe('run plan', () => {
     ]);
     expect(plan[0].label).toBe('Align B: tasks 1, 2, 3, 4, 5, 7, 2000 steps, examples 2=3000, 3=8000');
   });
+
+  it('passes the embedding-table choice only when the user overrides the engine default', () => {
+    const s = summary({
+      dir: '/p',
+      dataset: { format: 'synthetic', users: 1, items: 1, interactions: 1, hasGroundTruth: true },
+      recommender: { kind: 'sasrec', dim: 64, evaluated: true },
+      llm: { kind: 'tiny', path: 'llm/tiny' },
+    });
+    const c = defaultChoices();
+    expect(c.align.embeddings).toBe('auto');
+    c.align = { ...c.align, methods: ['H'], evaluate: false };
+    expect(buildPlan(c, s)[0].params).not.toHaveProperty('trainEmbeddings');
+    c.align.embeddings = 'frozen';
+    const frozen = buildPlan(c, s)[0];
+    expect(frozen.params).toMatchObject({ method: 'H', trainEmbeddings: false });
+    expect(frozen.label).toMatch(/2000 steps, embeddings frozen$/);
+    c.align.embeddings = 'train';
+    expect(buildPlan(c, s)[0].params).toMatchObject({ trainEmbeddings: true });
+  });
 });
 
 describe('engine pipeline in the app', () => {
