@@ -181,13 +181,17 @@ describe('run plan', () => {
     ]);
   });
 
-  it('passes the examples per task to every align.train step', () => {
-    const s = summary({
+  /** A project whose dataset, recommender and LM exist: the plan holds only alignment steps. */
+  const readyToAlign = () =>
+    summary({
       dir: '/p',
       dataset: { format: 'synthetic', users: 1, items: 1, interactions: 1, hasGroundTruth: true },
       recommender: { kind: 'sasrec', dim: 64, evaluated: true },
       llm: { kind: 'tiny', path: 'llm/tiny' },
     });
+
+  it('passes the examples per task to every align.train step', () => {
+    const s = readyToAlign();
     const c = defaultChoices();
     c.align = { ...c.align, methods: ['B', 'I'], evaluate: false, trainCounts: ' 2=3000, 3=8000 ' };
     const plan = buildPlan(c, s);
@@ -199,12 +203,7 @@ describe('run plan', () => {
   });
 
   it('passes the embedding-table choice only when the user overrides the engine default', () => {
-    const s = summary({
-      dir: '/p',
-      dataset: { format: 'synthetic', users: 1, items: 1, interactions: 1, hasGroundTruth: true },
-      recommender: { kind: 'sasrec', dim: 64, evaluated: true },
-      llm: { kind: 'tiny', path: 'llm/tiny' },
-    });
+    const s = readyToAlign();
     const c = defaultChoices();
     expect(c.align.embeddings).toBe('auto');
     c.align = { ...c.align, methods: ['H'], evaluate: false };
