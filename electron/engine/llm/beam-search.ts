@@ -13,17 +13,23 @@
  * HF's placeholder beams (score −1e9, e.g. numBeams > vocab at the first step) only ever fill slots
  * that real hypotheses leave empty, so dropping them changes no real result; we simply return fewer.
  * Beams stream nothing.
+ * With allowed sequences (token-trie.ts) each beam keeps its trie node and continues only with the
+ * tokens allowed there, scored by the unrenormalised log-softmax (HF's `prefix_allowed_tokens_fn`
+ * masks after it too), so a finished sequence's logProb is its log-probability under the model.
  */
 import type { BeamSettings, FinishReason, GeneratedSequence, StopRules } from './generation-types.ts';
 import type { NextTokenModel } from './next-token-model.ts';
 import { logSoftmax } from './sampling.ts';
 import { findStopString, tokensBefore } from './stop-strings.ts';
+import { allowedAfter, type TokenTrie, type TrieNode } from './token-trie.ts';
 
 interface Beam {
   tokens: number[];
   logProb: number;
   /** Row of this beam in the current logits/cache. */
   row: number;
+  /** Constrained decoding: the beam's place in its prompt's trie of allowed sequences. */
+  node?: TrieNode;
 }
 
 interface Continuation {
@@ -41,7 +47,8 @@ interface PromptBeams {
 
 /**
  * The best `k` continuations of all beams (finite log-probs only), best first; ties go to the lower
- * flat index beam·V + token, as in HF's topk over [numBeams·V].
+ * flat index beam·V + token, as in HF's topk over [numBeams·V]. A beam with a trie node continues
+ * only with the tokens allowed there (`eos` ends an allowed sequence).
  */
 export function topContinuations(
   beams: readonly Beam[],
@@ -49,6 +56,7 @@ export function topContinuations(
   vocabSize: number,
   banned: readonly number[],
   k: number,
+  eos = -1,
 ): Continuation[] {
   // Min-heap on (score, then higher index = worse) holding the best k seen so far.
   const scores: number[] = [];
@@ -73,7 +81,10 @@ export function topContinuations(
   beams.forEach((beam, b) => {
     const lp = logSoftmax(logits.subarray(beam.row * vocabSize, (beam.row + 1) * vocabSize));
     for (const id of banned) lp[id] = Number.NEGATIVE_INFINITY;
-    for (let v = 0; v < vocabSize; v++) {
+    const only = beam.node ? allowedAfter(beam.node, eos).sort((a, b) => a - b) : null;
+    const count = only ? only.length : vocabSize;
+    for (let j = 0; j < count; j++) {
+      const v = only ? only[j] : j;
       const s = beam.logProb + lp[v];
       if (s === Number.NEGATIVE_INFINITY) continue;
       const index = b * vocabSize + v;
@@ -116,17 +127,20 @@ function bestFirst(hyps: GeneratedSequence[], n: number): GeneratedSequence[] {
     .map((e) => e.h);
 }
 
+/** `allowed`: per prompt, the trie of the sequences its answers must be (constrained decoding). */
 export async function beamSearch(
   model: NextTokenModel,
   prompts: number[][],
   rules: StopRules,
   settings: BeamSettings,
+  allowed?: readonly TokenTrie[],
 ): Promise<GeneratedSequence[][]> {
   const { numBeams, lengthPenalty: alpha, earlyStopping } = settings;
   const vocabSize = model.vocabSize;
   const keep = Math.max(2, 1 + rules.eos.size) * numBeams;
+  const eos = allowed ? [...rules.eos][0] : -1;
   const states: PromptBeams[] = prompts.map((_, i) => ({
-    running: [{ tokens: [], logProb: 0, row: i }],
+    running: [{ tokens: [], logProb: 0, row: i, node: allowed?.[i].start }],
     finished: [],
     done: false,
   }));
@@ -145,7 +159,7 @@ export async function beamSearch(
   };
 
   const advance = (st: PromptBeams, logits: Float32Array, length: number) => {
-    const continuations = topContinuations(st.running, logits, vocabSize, rules.banned, keep);
+    const continuations = topContinuations(st.running, logits, vocabSize, rules.banned, keep, eos);
     const running: Beam[] = [];
     const fresh: GeneratedSequence[] = [];
     for (let rank = 0; rank < continuations.length; rank++) {
@@ -154,7 +168,10 @@ export async function beamSearch(
       const tokens = [...c.parent.tokens, c.token];
       const end = ending(tokens, c.token, length);
       if (end === undefined) {
-        if (running.length < numBeams) running.push({ tokens, logProb: c.logProb, row: c.parent.row });
+        if (running.length < numBeams) {
+          const node = c.parent.node?.children.get(c.token);
+          running.push({ tokens, logProb: c.logProb, row: c.parent.row, ...(node ? { node } : {}) });
+        }
       } else if (rank < numBeams) {
         const hyp = scored(end.tokens, c.logProb, length, alpha, end.reason);
         if (end.reason === 'stop') hyp.text = end.text;

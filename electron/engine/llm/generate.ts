@@ -16,6 +16,7 @@
 import { Rng } from '../random.ts';
 import { beamSearch } from './beam-search.ts';
 import {
+  type AllowedSequences,
   type BeamSettings,
   type FinishReason,
   type GeneratedSequence,
@@ -173,19 +174,24 @@ async function generateStepwise(
   return seqs.map((s) => [s]);
 }
 
-/** Greedy restricted to each prompt's allowed sequences: a trie walker per prompt. */
-function constrainedChooser(
-  prompts: number[][],
-  rules: StopRules,
-  allowed: readonly (readonly (readonly number[])[])[],
-): (scores: Float64Array, promptIndex: number) => number {
+/** One trie per prompt of its allowed sequences, checked against the prompts and the EOS. */
+function allowedTries(prompts: number[][], rules: StopRules, allowed: AllowedSequences): TokenTrie[] {
   check(
     allowed.length === prompts.length,
     `allowedSequences has ${allowed.length} entries for ${prompts.length} prompts`,
   );
+  check(rules.eos.size > 0, 'constrained decoding needs an EOS token id');
+  return allowed.map((seqs) => new TokenTrie(seqs));
+}
+
+/** Greedy restricted to each prompt's allowed sequences: a trie walker per prompt. */
+function constrainedChooser(
+  prompts: number[][],
+  rules: StopRules,
+  allowed: AllowedSequences,
+): (scores: Float64Array, promptIndex: number) => number {
   const eos = [...rules.eos][0];
-  check(eos !== undefined, 'constrained decoding needs an EOS token id');
-  const walkers = allowed.map((seqs) => new TokenTrie(seqs).walker(eos));
+  const walkers = allowedTries(prompts, rules, allowed).map((trie) => trie.walker(eos));
   return (scores, i) => {
     const token = walkers[i].choose(scores);
     walkers[i].advance(token);
@@ -221,7 +227,8 @@ export async function generate(
     const reason = rules.signal?.aborted ? 'aborted' : 'length';
     out = prompts.map(() => [unfinished(rules, reason)]);
   } else if (opts.strategy === 'beam') {
-    out = await beamSearch(model, prompts, rules, beam!);
+    const tries = opts.allowedSequences ? allowedTries(prompts, rules, opts.allowedSequences) : undefined;
+    out = await beamSearch(model, prompts, rules, beam!, tries);
   } else if (opts.strategy === 'sample') {
     const root = new Rng(opts.seed);
     const rngs = prompts.map((_, i) => root.fork(`prompt${i}`));

@@ -46,8 +46,11 @@ export interface GreedyOptions extends CommonGenerateOptions {
    * Per prompt, the token sequences the answer must be one of (constrained decoding, token-trie.ts);
    * each step takes the best allowed token, and an EOS ends a complete sequence. Needs an EOS id.
    */
-  allowedSequences?: readonly (readonly (readonly number[])[])[];
+  allowedSequences?: AllowedSequences;
 }
+
+/** Per prompt, the token sequences its answer must be one of. */
+export type AllowedSequences = readonly (readonly (readonly number[])[])[];
 
 export interface SampleOptions extends CommonGenerateOptions {
   strategy: 'sample';
@@ -76,6 +79,12 @@ export interface BeamOptions extends CommonGenerateOptions {
    * maxNewTokens (the canonical, exact stopping rule).
    */
   earlyStopping?: boolean | 'never';
+  /**
+   * Per prompt, the token sequences every returned answer must be one of: each beam continues only
+   * with the tokens its prefix allows (token-trie.ts). Needs an EOS id. With lengthPenalty 0 and
+   * enough beams this finds the allowed sequence the model finds most probable.
+   */
+  allowedSequences?: AllowedSequences;
 }
 
 export type GenerateOptions = GreedyOptions | SampleOptions | BeamOptions;

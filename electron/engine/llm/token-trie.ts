@@ -1,16 +1,25 @@
 /**
- * Constrained greedy decoding (HF's `prefix_allowed_tokens_fn`, with the allowed answers given as
- * whole token sequences): a prefix tree of the allowed sequences, walked one chosen token at a
- * time. At a node the allowed next tokens are its children, plus the EOS when an allowed sequence
- * ends there; so the output is always exactly one of the allowed sequences (one that is a prefix of
- * another ends when EOS outscores every continuation). Used by evaluation where the answer must be
- * one of a known set (task 2: an ordering of the shown candidates) so that a small LM is scored on
- * its choice, not on its spelling.
+ * Constrained decoding (HF's `prefix_allowed_tokens_fn`, with the allowed answers given as whole
+ * token sequences): a prefix tree of the allowed sequences. At a node the allowed next tokens are
+ * its children, plus the EOS when an allowed sequence ends there; so the output is always exactly
+ * one of the allowed sequences (one that is a prefix of another ends when EOS outscores every
+ * continuation). Greedy walks it one chosen token at a time (TrieWalker); beam search keeps a node
+ * per beam (beam-search.ts). Used by evaluation where the answer must be one of a known set (task 2:
+ * an ordering of the shown candidates) so that a small LM is scored on its choice, not its spelling.
  */
 
-interface Node {
-  children: Map<number, Node>;
+export interface TrieNode {
+  readonly children: Map<number, TrieNode>;
   end: boolean;
+}
+
+type Node = TrieNode;
+
+/** The tokens allowed after `node`: its children, and the EOS where an allowed sequence ends. */
+export function allowedAfter(node: TrieNode, eosTokenId: number): number[] {
+  const out = [...node.children.keys()];
+  if (node.end && !node.children.has(eosTokenId)) out.push(eosTokenId);
+  return out;
 }
 
 const newNode = (): Node => ({ children: new Map(), end: false });
@@ -32,6 +41,11 @@ export class TokenTrie {
       }
       node.end = true;
     }
+  }
+
+  /** The empty prefix: where every allowed sequence starts. */
+  get start(): TrieNode {
+    return this.root;
   }
 
   /** A walker over the trie for one generated sequence. */

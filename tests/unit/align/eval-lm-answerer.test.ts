@@ -102,15 +102,21 @@ describe('lmAnswerer on a tiny random Llama', () => {
     expect(Array.from(shifted)).not.toEqual(Array.from(plain));
   });
 
-  it('with choices, answers task 2 with one ordering of the candidates (constrained decoding)', async () => {
+  it('with choices, answers task 2 with orderings of the candidates (constrained beam search)', async () => {
     const lm = lmAnswerer(runtime, tok, encodePrompt);
     const orders = permutations(TITLES).map((p) => p.join('; '));
     expect(orders).toHaveLength(120);
     expect(new Set(orders).size).toBe(120);
     const [[answer]] = await lm.generate([ranking(TITLES)], { beams: 1, maxNewTokens: 64, choices: [orders] });
     expect(orders).toContain(answer);
-    await expect(lm.generate([ranking(TITLES)], { beams: 5, maxNewTokens: 64, choices: [orders] })).rejects.toThrow(
-      /greedy/,
+    // With more beams asked for, the best orderings come back, distinct, the first one as above.
+    const [five] = await lm.generate([ranking(TITLES)], { beams: 5, maxNewTokens: 64, choices: [orders] });
+    expect(five).toHaveLength(5);
+    expect(new Set(five).size).toBe(5);
+    for (const a of five) expect(orders).toContain(a);
+    expect(five[0]).toBe(answer);
+    await expect(lm.generate([ranking(TITLES)], { beams: 1, maxNewTokens: 64, choices: [] })).rejects.toThrow(
+      /one list per example/,
     );
     // evaluateAlignment constrains T2 by default: the random weights still give a full ranking, so
     // NDCG is that of a permutation (> 0); free decoding of random weights matches no title.

@@ -4,10 +4,10 @@
  *  - T1 HR@5 / NDCG@5: the 5 beam outputs against the recommender's top-1 title;
  *  - T2 NDCG@5: the greedy answer split on "; " against the model's candidate order (graded
  *    relevance 1000/100/10/1/0). By default decoding is constrained to the orderings of the shown
- *    candidates (`freeRanking` off): a small LM that misspells one title would otherwise score as
- *    if it had not ranked at all, and the metric is about the order. The paper's 7B LM copies titles
- *    reliably, where the constraint changes nothing; `freeRanking: true` gives the paper's free
- *    decoding;
+ *    candidates (`freeRanking` off; a beam search for the most probable one, lm-answerer.ts): a small
+ *    LM that misspells one title would otherwise score as if it had not ranked at all, and the
+ *    metric is about the order. The paper's 7B LM copies titles reliably, where the constraint
+ *    changes little; `freeRanking: true` gives the paper's free (greedy) decoding;
  *  - T3 ACC: "Yes" when the yes logit beats the no logit, no generation; equal logits count half
  *    (the expected accuracy under a random tie-break, as the rank functions treat ties);
  *  - T4 title recovery: exact match of normalised titles, task 4's title variant only;

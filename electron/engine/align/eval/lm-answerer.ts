@@ -6,10 +6,15 @@
  *
  * Generation follows the paper: beam search with numBeams = numReturnSequences = `beams` (5 for
  * task 1; HF defaults otherwise: length penalty 1, no early stopping) and greedy when `beams` is 1.
- * Answers are decoded without special tokens and trimmed. With `choices`, greedy decoding is
- * constrained to those answers, each tokenized as training tokenizes an answer (the whole text,
- * no special tokens), so the model picks among exactly the sequences it was trained to write. `maxNewTokens` is cut to what the
- * runtime's maxLength leaves after the longest prompt of the batch.
+ * Answers are decoded without special tokens and trimmed. With `choices`, decoding is constrained to
+ * those answers, each tokenized as training tokenizes an answer (the whole text, no special tokens),
+ * so the model picks among exactly the sequences it was trained to write. It is a beam search of
+ * CHOICE_BEAMS beams over raw log-probabilities (length penalty 0), which looks for the answer the
+ * model finds most probable: token-by-token greedy commits to a first token before it sees the
+ * titles behind it, and titles that share their first tokens ("The …") pool their probability there.
+ * On the demo's H run (100 task-2 test examples) greedy scored NDCG@5 0.60, the exact most probable
+ * of the 120 orderings 0.68. `maxNewTokens` is cut to what the runtime's maxLength leaves after the
+ * longest prompt of the batch.
  *
  * Yes/no (task 3): the next-token logits after the prompt of the first token of "Yes" and of "No"
  * as the tokenizer encodes each word alone, without special tokens. That is the token an answer
@@ -23,6 +28,9 @@ import type { NextTokenModel, PrefillOptions } from '../../llm/next-token-model.
 import type { LoadedTokenizer } from '../../llm/tokenizer.ts';
 import type { Answerer } from './answerer.ts';
 import type { EvalExample } from './eval-example.ts';
+
+/** Beams of the search constrained to `choices`. */
+export const CHOICE_BEAMS = 5;
 
 /** An example's prompt as the model reads it. */
 export interface EncodedPrompt {
@@ -84,16 +92,22 @@ export function lmAnswerer(
       // A prompt that already fills the context gets an empty answer (scored as a miss).
       if (budget <= 0) return examples.map(() => ['']);
       const common = { maxNewTokens: budget, eosTokenIds, decode, prefill: prefillOf(prompts) };
-      if (choices && (beams > 1 || choices.length !== examples.length)) {
-        throw new RangeError('choices need greedy decoding (beams = 1) and one list per example');
-      }
+      if (choices && choices.length !== examples.length) throw new RangeError('choices need one list per example');
       const allowedSequences = choices?.map((list) =>
         list.map((answer) => tokenizer.encode(answer, { addSpecialTokens: false })),
       );
-      const options: GenerateOptions =
-        beams > 1
+      const options: GenerateOptions = allowedSequences
+        ? {
+            ...common,
+            strategy: 'beam',
+            numBeams: Math.max(beams, CHOICE_BEAMS),
+            numReturnSequences: beams,
+            lengthPenalty: 0,
+            allowedSequences,
+          }
+        : beams > 1
           ? { ...common, strategy: 'beam', numBeams: beams, numReturnSequences: beams }
-          : { ...common, strategy: 'greedy', allowedSequences };
+          : { ...common, strategy: 'greedy' };
       const out = await generate(
         runtime,
         prompts.map((p) => p.ids),
