@@ -3,7 +3,8 @@
  * restated per prompt with explicit lists instead of its −1e9 placeholder arithmetic. Per step:
  *  - every running beam b adds log_softmax(logits_b) (banned ids −∞) to its running log-prob; the
  *    best K = max(2, 1 + #eos)·numBeams continuations over all beams are kept, best first;
- *  - a continuation "ends" on an EOS, a stop string or at maxNewTokens. An ended one joins the
+ *  - a continuation "ends" on an EOS, a stop string or at its prompt's limit (maxNewTokens, or less
+ *    where the prompt nears maxLength). An ended one joins the
  *    finished set only if it ranks among the first numBeams, scored logProb / length^lengthPenalty
  *    (length = generated tokens, the EOS counted); the finished set keeps its numBeams best;
  *  - the next running beams are the best numBeams continuations that did not end; the KV cache
@@ -139,14 +140,14 @@ export async function beamSearch(
   const vocabSize = model.vocabSize;
   const keep = Math.max(2, 1 + rules.eos.size) * numBeams;
   const eos = allowed ? [...rules.eos][0] : -1;
-  const states: PromptBeams[] = prompts.map((_, i) => ({
-    running: [{ tokens: [], logProb: 0, row: i, node: allowed?.[i].start }],
-    finished: [],
-    done: false,
-  }));
+  const states: PromptBeams[] = prompts.map((_, i) =>
+    rules.limits[i] === 0 // a prompt that fills the context: nothing to generate
+      ? { running: [], finished: [scored([], 0, 0, alpha, 'length')], done: true }
+      : { running: [{ tokens: [], logProb: 0, row: i, node: allowed?.[i].start }], finished: [], done: false },
+  );
 
   /** How a continuation ends, if it does: its reason and returned tokens/text. */
-  const ending = (tokens: number[], token: number, length: number) => {
+  const ending = (tokens: number[], token: number, length: number, limit: number) => {
     if (rules.eos.has(token)) return { reason: 'eos' as const, tokens: tokens.slice(0, -1) };
     if (rules.decode && rules.stopStrings.length > 0) {
       const text = rules.decode(tokens);
@@ -154,11 +155,11 @@ export async function beamSearch(
       if (cut >= 0)
         return { reason: 'stop' as const, tokens: tokensBefore(tokens, rules.decode, cut), text: text.slice(0, cut) };
     }
-    if (length >= rules.maxNewTokens) return { reason: 'length' as const, tokens };
+    if (length >= limit) return { reason: 'length' as const, tokens };
     return undefined;
   };
 
-  const advance = (st: PromptBeams, logits: Float32Array, length: number) => {
+  const advance = (st: PromptBeams, logits: Float32Array, length: number, limit: number) => {
     const continuations = topContinuations(st.running, logits, vocabSize, rules.banned, keep, eos);
     const running: Beam[] = [];
     const fresh: GeneratedSequence[] = [];
@@ -166,7 +167,7 @@ export async function beamSearch(
       if (rank >= numBeams && running.length >= numBeams) break;
       const c = continuations[rank];
       const tokens = [...c.parent.tokens, c.token];
-      const end = ending(tokens, c.token, length);
+      const end = ending(tokens, c.token, length, limit);
       if (end === undefined) {
         if (running.length < numBeams) {
           const node = c.parent.node?.children.get(c.token);
@@ -185,7 +186,7 @@ export async function beamSearch(
       return;
     }
     const full = st.finished.length === numBeams;
-    const bestLength = earlyStopping === 'never' && alpha > 0 ? rules.maxNewTokens : length;
+    const bestLength = earlyStopping === 'never' && alpha > 0 ? limit : length;
     const bestPossible = running[0].logProb / bestLength ** alpha;
     const cannotImprove = full && !(bestPossible > st.finished[numBeams - 1].score);
     if (cannotImprove || (earlyStopping === true && full)) {
@@ -210,7 +211,9 @@ export async function beamSearch(
   let { logits, cache } = await model.prefill(prompts, rules.prefill);
   for (let length = 1; ; length++) {
     if (rules.signal?.aborted) return results(true);
-    for (const st of states) if (!st.done) advance(st, logits, length);
+    states.forEach((st, i) => {
+      if (!st.done) advance(st, logits, length, rules.limits[i]);
+    });
     const tokens: number[] = [];
     const sourceRows: number[] = [];
     for (const st of states) {

@@ -63,8 +63,13 @@ function checkPrompts(model: NextTokenModel, prompts: number[][]): void {
   });
 }
 
-function stopRules(model: NextTokenModel, opts: GenerateOptions): StopRules {
+function stopRules(model: NextTokenModel, prompts: number[][], opts: GenerateOptions): StopRules {
   check(Number.isInteger(opts.maxNewTokens) && opts.maxNewTokens >= 0, 'maxNewTokens must be an integer ≥ 0');
+  const maxLength = opts.maxLength ?? model.maxLength ?? Number.POSITIVE_INFINITY;
+  check(maxLength > 0, 'maxLength must be > 0');
+  prompts.forEach((p, i) => {
+    check(p.length <= maxLength, `prompt ${i} has ${p.length} tokens, more than maxLength ${maxLength}`);
+  });
   const eos = opts.eosTokenIds ?? model.eosTokenIds;
   const banned = [...new Set([...model.bannedTokenIds, ...(opts.bannedTokenIds ?? [])])];
   checkTokenIds(model, eos, 'eosTokenIds');
@@ -77,6 +82,7 @@ function stopRules(model: NextTokenModel, opts: GenerateOptions): StopRules {
   check(stopStrings.length === 0 || opts.decode !== undefined, 'stop strings need a decode function');
   return {
     maxNewTokens: opts.maxNewTokens,
+    limits: prompts.map((p) => Math.min(opts.maxNewTokens, maxLength - p.length)),
     eos: new Set(eos),
     banned,
     stopStrings,
@@ -134,6 +140,10 @@ async function generateStepwise(
     const nextTokens: number[] = [];
     live.forEach((i, row) => {
       const s = seqs[i];
+      if (rules.limits[i] === 0) {
+        s.finishReason = 'length'; // a prompt that fills the context: nothing to generate
+        return;
+      }
       const raw = logits.subarray(row * V, (row + 1) * V);
       const token = choose(maskBanned(raw, rules.banned), i);
       check(token >= 0, 'every token is banned');
@@ -158,7 +168,7 @@ async function generateStepwise(
         streamed = text.slice(0, text.length - pendingStopPrefixLength(text, rules.stopStrings));
       }
       onToken?.(token, streamed, i);
-      if (step + 1 >= rules.maxNewTokens) {
+      if (step + 1 >= rules.limits[i]) {
         s.finishReason = 'length';
         return;
       }
@@ -218,7 +228,7 @@ export async function generate(
   const batched = Array.isArray(promptOrPrompts[0]);
   const prompts = batched ? (promptOrPrompts as number[][]) : [promptOrPrompts as number[]];
   checkPrompts(model, prompts);
-  const rules = stopRules(model, opts);
+  const rules = stopRules(model, prompts, opts);
   const beam = opts.strategy === 'beam' ? beamSettings(opts) : undefined;
   const sampling = opts.strategy === 'sample' ? samplingParams(opts) : undefined;
 

@@ -18,6 +18,11 @@ export type DecodeTokens = (ids: readonly number[]) => string;
 export interface CommonGenerateOptions {
   /** Most tokens generated per sequence. An EOS counts (it is generated) though it is not returned. */
   maxNewTokens: number;
+  /**
+   * Longest prompt + generated tokens of a row (default: the model's maxLength). Each row stops at
+   * its own limit, so a long prompt in a batch does not shorten the others' answers.
+   */
+  maxLength?: number;
   /** Replaces model.eosTokenIds when given. */
   eosTokenIds?: readonly number[];
   /** Added to model.bannedTokenIds; all of them get −∞ before any choice. */
@@ -112,6 +117,8 @@ export interface ScoreNextTokenOptions {
 /** Options after validation and defaults, as every strategy uses them. */
 export interface StopRules {
   maxNewTokens: number;
+  /** Per prompt: most new tokens, min(maxNewTokens, maxLength − prompt length). */
+  limits: readonly number[];
   eos: ReadonlySet<number>;
   banned: readonly number[];
   stopStrings: readonly string[];

@@ -160,7 +160,9 @@ export class LlamaRuntime implements NextTokenModel {
     const past = sourceRows ? cache.select(sourceRows) : cache;
     if (tokens.length !== past.rows) throw new InputError(`decode: ${tokens.length} tokens for ${past.rows} rows`);
     this.checkTokens(tokens, 'decode');
-    this.checkLength(past.length + 1);
+    // Rows are left-padded to one cache length, but each row's limit is its own positions: a short
+    // prompt in a batch with a long one may generate past the cache length maxLength would allow.
+    this.checkLength(Math.max(...past.nextPositions) + 1);
     const rows = past.rows;
     const s = past.length + 1;
     const mask = new BigInt64Array(rows * s);

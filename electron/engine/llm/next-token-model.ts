@@ -26,6 +26,11 @@ export interface NextTokenModel {
   readonly bannedTokenIds: readonly number[];
   readonly eosTokenIds: readonly number[];
   /**
+   * Longest prompt + generated tokens one row may reach (positions 0…maxLength−1), when bounded.
+   * Generation stops each row there (finishReason 'length'); rows of one batch need not share it.
+   */
+  readonly maxLength?: number;
+  /**
    * Runs the prompts (left-padded internally when lengths differ) and returns the logits at each
    * prompt's last position, row-major [prompts.length, vocabSize], and the cache.
    */

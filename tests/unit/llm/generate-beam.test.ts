@@ -153,6 +153,19 @@ describe('generate: beam search', () => {
     expect(model.decodeCalls[0].tokens).toHaveLength(9);
   });
 
+  it("stops each prompt's beams at its own maxLength, like single runs", async () => {
+    const fake = { vocabSize: 6, seed: 5, maxLength: 6 };
+    const beam = { strategy: 'beam' as const, maxNewTokens: 10, numBeams: 2, numReturnSequences: 2 };
+    const prompts = [[1], [1, 2, 3, 4], [1, 2, 3, 4, 5, 1]];
+    const batch = await generate(new FakeModel(fake), prompts, beam);
+    expect(batch.map((hyps) => hyps.map((h) => h.tokens.length))).toEqual([[5, 5], [2, 2], [0]]);
+    expect(batch.flat().every((h) => h.finishReason === 'length')).toBe(true);
+    for (const [k, p] of prompts.entries()) expect(batch[k]).toEqual(await generate(new FakeModel(fake), p, beam));
+    // The options' maxLength overrides the model's.
+    const [shorter] = await generate(new FakeModel(fake), [[1]], { ...beam, maxLength: 3 });
+    expect(shorter.map((h) => h.tokens.length)).toEqual([2, 2]);
+  });
+
   it('treats a stop string like an EOS that stays out of the text', async () => {
     const decode = letterDecoder(['a', 'b', 'c', 'd', '.\n']);
     const fake = { vocabSize: 5, seed: 30, eosTokenIds: [0] };

@@ -28,12 +28,15 @@ export interface FakeModelOptions {
   logits?: (history: readonly number[]) => ArrayLike<number>;
   /** A broken cache: row k always continues row k, whatever sourceRows says. */
   ignoreSourceRows?: boolean;
+  /** The model's context (prompt + generated); unbounded when absent. */
+  maxLength?: number;
 }
 
 export class FakeModel implements NextTokenModel {
   readonly vocabSize: number;
   readonly bannedTokenIds: readonly number[];
   readonly eosTokenIds: readonly number[];
+  readonly maxLength?: number;
   readonly decodeCalls: { tokens: number[]; sourceRows?: number[]; rowsBefore: number }[] = [];
   prefillCalls = 0;
 
@@ -41,6 +44,7 @@ export class FakeModel implements NextTokenModel {
     this.vocabSize = o.vocabSize;
     this.bannedTokenIds = o.bannedTokenIds ?? [];
     this.eosTokenIds = o.eosTokenIds ?? [];
+    if (o.maxLength !== undefined) this.maxLength = o.maxLength;
   }
 
   logitsFor(history: readonly number[]): Float32Array {

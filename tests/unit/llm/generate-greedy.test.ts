@@ -115,6 +115,22 @@ describe('generate: greedy', () => {
     expect(new Set(lengths).size).toBeGreaterThan(1);
   });
 
+  it("stops each row at the model's maxLength from its own prompt, like single runs", async () => {
+    const fake = { vocabSize: 6, seed: 4, maxLength: 7 };
+    const prompts = [[1], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 1, 2]];
+    const out = await generate(new FakeModel(fake), prompts, { maxNewTokens: 20 });
+    expect(out.map(([s]) => [s.tokens.length, s.finishReason])).toEqual([
+      [6, 'length'],
+      [2, 'length'],
+      [0, 'length'],
+    ]);
+    for (const [k, p] of prompts.entries())
+      expect(out[k]).toEqual(await generate(new FakeModel(fake), p, { maxNewTokens: 20 }));
+    await expect(generate(new FakeModel(fake), [1, 2, 3, 4, 5, 1, 2, 3], { maxNewTokens: 1 })).rejects.toThrow(
+      /prompt 0 has 8 tokens, more than maxLength 7/,
+    );
+  });
+
   it('rejects bad options', async () => {
     const m = new FakeModel({ vocabSize: 6 });
     const bad = [

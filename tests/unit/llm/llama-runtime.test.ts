@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph } from '../../../electron/engine/graph/graph.ts';
 import { GraphSession } from '../../../electron/engine/graph/session.ts';
+import { generate } from '../../../electron/engine/llm/generate.ts';
 import { loadHfModelDir } from '../../../electron/engine/llm/hf-model-dir.ts';
 import { LlamaRuntime } from '../../../electron/engine/llm/llama-runtime.ts';
 import { buildLlamaLogits } from '../../../electron/engine/models/llama.ts';
@@ -166,6 +167,28 @@ describe('llama runtime KV cache', () => {
     const { cache: c4 } = await short.prefill([[1, 2, 3, 4]]);
     await expect(short.decode(c4, [5])).rejects.toThrow(/maxLength 4/);
     await short.release();
+  });
+
+  it('in a batch, each row generates up to maxLength from its own prompt, as it would alone', async () => {
+    const short = await LlamaRuntime.fromDir(fixtureDir('tiny-llama-f32'), { ...OPTS, maxLength: 6 });
+    try {
+      const prompts = [PROMPT.slice(0, 1), PROMPT.slice(0, 5)];
+      const opts = { maxNewTokens: 10, eosTokenIds: [] };
+      const batch = await generate(short, prompts, opts);
+      // Row 0 runs past the left-padded cache length the long prompt set (5 + 4 > 6 columns).
+      expect(batch.map(([s]) => s.tokens.length)).toEqual([5, 1]);
+      expect(batch.every(([s]) => s.finishReason === 'length')).toBe(true);
+      for (const [k, p] of prompts.entries()) {
+        const [alone] = await generate(short, p, opts);
+        expect(batch[k][0].tokens).toEqual(alone.tokens);
+        expect(batch[k][0].logProb).toBeCloseTo(alone.logProb, 4);
+      }
+      const [full] = await generate(short, [...PROMPT, ...PROMPT].slice(0, 6), opts);
+      expect(full).toMatchObject({ tokens: [], finishReason: 'length' });
+      await expect(generate(short, [...PROMPT, ...PROMPT].slice(0, 7), opts)).rejects.toThrow(/maxLength 6/);
+    } finally {
+      await short.release();
+    }
   });
 });
 

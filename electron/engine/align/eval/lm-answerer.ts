@@ -13,8 +13,9 @@
  * model finds most probable: token-by-token greedy commits to a first token before it sees the
  * titles behind it, and titles that share their first tokens ("The …") pool their probability there.
  * On the demo's H run (100 task-2 test examples) greedy scored NDCG@5 0.60, the exact most probable
- * of the 120 orderings 0.68. `maxNewTokens` is cut to what the runtime's maxLength leaves after the
- * longest prompt of the batch.
+ * of the 120 orderings 0.68. Each answer gets at most `maxNewTokens`, and no more than the runtime's
+ * maxLength leaves after its own prompt (not the batch's longest: on long-title data that cut a
+ * quarter of the task-2 answers short).
  *
  * Yes/no (task 3): the next-token logits after the prompt of the first token of "Yes" and of "No"
  * as the tokenizer encodes each word alone, without special tokens. That is the token an answer
@@ -71,7 +72,7 @@ function prefillOf(prompts: readonly EncodedPrompt[]): PrefillOptions | undefine
 }
 
 export function lmAnswerer(
-  runtime: NextTokenModel & { readonly maxLength?: number },
+  runtime: NextTokenModel,
   tokenizer: AnswerTokenizer,
   encodePrompt: EncodePrompt,
   opts: LmAnswererOptions = {},
@@ -80,18 +81,16 @@ export function lmAnswerer(
   const tokEos = tokenizer.eosTokenId;
   const eosTokenIds =
     opts.eosTokenIds ?? (runtime.eosTokenIds.length > 0 ? runtime.eosTokenIds : tokEos !== null ? [tokEos] : undefined);
-  const maxLength = opts.maxLength ?? runtime.maxLength ?? Number.POSITIVE_INFINITY;
+  const maxLength = opts.maxLength ?? runtime.maxLength;
   const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
 
   return {
     async generate(examples, { beams, maxNewTokens, choices }) {
       if (examples.length === 0) return [];
       const prompts = examples.map(encodePrompt);
-      const longest = Math.max(...prompts.map((p) => p.ids.length));
-      const budget = Math.min(maxNewTokens, maxLength - longest);
-      // A prompt that already fills the context gets an empty answer (scored as a miss).
-      if (budget <= 0) return examples.map(() => ['']);
-      const common = { maxNewTokens: budget, eosTokenIds, decode, prefill: prefillOf(prompts) };
+      // Each answer stops where its own prompt + answer reach maxLength (generate's per-row limit);
+      // a prompt that already fills the context gets an empty answer (scored as a miss).
+      const common = { maxNewTokens, maxLength, eosTokenIds, decode, prefill: prefillOf(prompts) };
       if (choices && choices.length !== examples.length) throw new RangeError('choices need one list per example');
       const allowedSequences = choices?.map((list) =>
         list.map((answer) => tokenizer.encode(answer, { addSpecialTokens: false })),
