@@ -89,6 +89,12 @@ export const runSummarySchema = z.object({
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 const scores = z.record(z.string(), z.number());
+/**
+ * How task 2 was decoded: 'constrained-beam' (the default) a beam of 5 among the candidates' orderings,
+ * 'constrained' greedy among them (evaluations made before the beam), 'free' greedy free decoding (the paper).
+ */
+export const t2DecodingSchema = z.enum(['constrained-beam', 'constrained', 'free']);
+export type T2Decoding = z.infer<typeof t2DecodingSchema>;
 /** `eval.json` of a run: the paper's metrics of the method and of the baselines. */
 export const alignmentEvalSchema = z.object({
   method: z.string(),
@@ -97,7 +103,7 @@ export const alignmentEvalSchema = z.object({
   T3: scores.nullable(),
   T4: scores.nullable(),
   T6: scores.nullable(),
-  t2Decoding: z.enum(['constrained', 'free']).optional(),
+  t2Decoding: t2DecodingSchema.optional(),
   /** Task 3 with each `<user>` vector taken from another test user (I, H): whether the LM reads the user. */
   controls: z.object({ T3UserShuffledACC: z.number() }).optional(),
   /** Test examples per task ("2": n) left out as longer than the run's maxLen even without their history. */

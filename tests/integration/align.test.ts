@@ -69,6 +69,7 @@ describe('alignment end to end (small)', () => {
     expect(e.code).toBe(0);
     const report = JSON.parse(e.stdout);
     expect(report.method).toBe('I');
+    expect(report.t2Decoding).toBe('constrained-beam'); // recorded, so re-evaluations with another decoding differ visibly
     expect(report.explanations).toMatchObject({ explanations: 2 }); // DESIGN.md §7 faithfulness of 2 explanations
     const explained = readFileSync(path.join(project, 'runs', trained.run, 'explanations.jsonl'), 'utf8');
     expect(explained.trim().split('\n')).toHaveLength(2);

@@ -181,7 +181,7 @@ export async function evaluateRun(
     ),
     untrained,
   };
-  const report = alignmentReport(cfg.method, aligned, baselines, opts.freeRanking ? 'free' : 'constrained');
+  const report = alignmentReport(cfg.method, aligned, baselines, opts.freeRanking ? 'free' : 'constrained-beam');
   if (userShuffledT3 !== undefined) report.controls = { T3UserShuffledACC: userShuffledT3 };
   if (Object.keys(fits.tooLong).length > 0) report.skippedTooLong = fits.tooLong;
   if (explanations.length > 0) {

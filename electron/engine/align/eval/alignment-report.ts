@@ -4,6 +4,7 @@
  * columns = the paper's metrics).
  */
 import { z } from 'zod';
+import { type T2Decoding, t2DecodingSchema } from '../../../contracts/api.ts';
 import { type ExplanationSummary, explanationSummarySchema } from '../../explain/explanation-scores.ts';
 import type { AlignmentMetrics } from './evaluate-alignment.ts';
 
@@ -35,7 +36,7 @@ export const alignmentMetricsSchema = z.object({
 export const alignmentReportSchema = alignmentMetricsSchema.extend({
   method: z.string(),
   /** How the LMs decoded task 2 (evaluate-alignment.ts): among the candidates' orderings, or freely. */
-  t2Decoding: z.enum(['constrained', 'free']).optional(),
+  t2Decoding: t2DecodingSchema.optional(),
   /** DESIGN.md §7 explanation scores of the run's sample explanations (when it generated some). */
   explanations: explanationSummarySchema.optional(),
   /** I/H: task 3 again with every user vector swapped for another user's (eval/user-shuffle.ts). */
@@ -50,7 +51,7 @@ export function alignmentReport(
   method: string,
   metrics: AlignmentMetrics,
   baselines: Readonly<Record<string, AlignmentMetrics>>,
-  t2Decoding?: 'constrained' | 'free',
+  t2Decoding?: T2Decoding,
 ): AlignmentReport {
   return { method, ...metrics, ...(t2Decoding ? { t2Decoding } : {}), baselines: { ...baselines } };
 }
