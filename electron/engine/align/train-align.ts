@@ -47,6 +47,11 @@ export const DEFAULT_ALIGN_STEPS: Record<Method, number> = { B: 2000, I: 2000, H
 export const DEFAULT_ALIGN_STEPS_TEXT = Object.entries(DEFAULT_ALIGN_STEPS)
   .map(([m, n]) => `${m} ${n}`)
   .join(', ');
+/**
+ * Each batch runs as this many micro-batches of its examples sorted by length (align-batches.ts): the
+ * same gradient for less padding.
+ */
+export const DEFAULT_LENGTH_PARTS = 2;
 export const DEFAULT_ALIGN_LR = 2e-3;
 /**
  * Tokens per example at most (default: this, or the LM's context when shorter). 256 holds a real
@@ -96,6 +101,8 @@ export interface AlignTrainRequest {
   /** Continue this run from its checkpoint. */
   resumeRun?: string;
   checkpointEvery?: number;
+  /** Micro-batches each batch runs as, by example length (align-batches.ts); default DEFAULT_LENGTH_PARTS. */
+  lengthParts?: number;
   /** Also train the token embedding table, and with it a tied LM head (default: defaultTrainEmbeddings). */
   trainEmbeddings?: boolean;
   /** Multiplier of the learning rate for the projectors (default DEFAULT_PROJECTOR_LR_SCALE). */
@@ -220,17 +227,7 @@ export async function trainAlignment(request: AlignTrainRequest): Promise<AlignT
     ...tableInit.map(([name, t]) => ({ name, dims: t.dims, group: { name: 'embedding', weightDecay: 0 } })),
   ];
   const builder = alignModelBuilder(cfg.lora, model.config, model.weights, { trainEmbeddings });
-  const ts = await TrainStep.create(
-    builder,
-    {
-      optimizer: { kind: 'adamw' },
-      maxGradNorm: 1,
-      accumulation: cfg.accumulation,
-      external,
-      session: { threads: req.threads, providers: ['cpu'] },
-    },
-    init,
-  );
+  // Batches first: the TrainStep accumulates over their length parts (the closures read ts only later).
   const batches = new AlignBatches({
     examples: train,
     batchSize: cfg.batchSize,
@@ -243,7 +240,19 @@ export async function trainAlignment(request: AlignTrainRequest): Promise<AlignT
     itemTable: scaledTable(itemTable, vectorScale.item),
     dRec,
     params: () => ts.params,
+    lengthParts: req.lengthParts ?? DEFAULT_LENGTH_PARTS,
   });
+  const ts = await TrainStep.create(
+    builder,
+    {
+      optimizer: { kind: 'adamw' },
+      maxGradNorm: 1,
+      accumulation: cfg.accumulation * batches.partsPerBatch,
+      external,
+      session: { threads: req.threads, providers: ['cpu'] },
+    },
+    init,
+  );
   const metricsFile = path.join(dir, 'metrics.jsonl');
   // Held-out loss per task every `evalEvery` steps, on up to 8 test examples of each task.
   const held = new Map<number, EncodedExample[]>();

@@ -44,40 +44,50 @@ beforeAll(async () => {
 const copy = (t: HostTensor): HostTensor => ({ ...t, data: Float32Array.from(t.data as Float32Array) });
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
+/** The alignment trainer's step with the table trained, over `examples` as one batch in `lengthParts` parts. */
+async function trainer(lengthParts = 1) {
+  const projectors = new Map(
+    SLOT_KINDS.flatMap((kind) => [
+      ...projectorTensors(kind, initProjector({ kind, dRec: 1, dModel: llama.hidden, seed: 1 })),
+    ]),
+  );
+  const loraInit = initLoraParams(lora, llama, 3);
+  const parts = Math.min(lengthParts, examples.length);
+  const ours = await TrainStep.create(
+    alignModelBuilder(lora, llama, base, { trainEmbeddings: true }),
+    {
+      optimizer: { kind: 'adamw' },
+      maxGradNorm: 1,
+      accumulation: parts,
+      external: [
+        ...[...projectors].map(([name, t]) => ({ name, dims: t.dims, group: { name: 'projector', weightDecay: 0 } })),
+        { name: EMBED_WEIGHT, dims: table.dims, group: embedding },
+      ],
+    },
+    new Map([...loraInit, ...projectors, [EMBED_WEIGHT, copy(table)]]),
+  );
+  const batches = new AlignBatches({
+    examples: examples.map((e) => ({ example: { task: 1 } as AlignExample, encoded: e })),
+    batchSize: examples.length,
+    seed: 1,
+    table: () => ours.params.get(EMBED_WEIGHT)!.data as Float32Array,
+    trainEmbeddings: 'tied',
+    hidden: llama.hidden,
+    padId: 0,
+    userVectors: null,
+    itemTable: null,
+    dRec: 1,
+    params: () => ours.params,
+    lengthParts,
+  });
+  expect(batches.partsPerBatch).toBe(parts);
+  const step = (s: number) => ours.step(batches.microBatches(s), s, lr, (k, out) => batches.externalGradients(k, out));
+  return { ours, batches, loraInit, step };
+}
+
 describe('training the tied embedding table (method B default)', () => {
   it('host gather + scatter + tied-head gradient train exactly like the table inside the graph', async () => {
-    const projectors = new Map(
-      SLOT_KINDS.flatMap((kind) => [
-        ...projectorTensors(kind, initProjector({ kind, dRec: 1, dModel: llama.hidden, seed: 1 })),
-      ]),
-    );
-    const loraInit = initLoraParams(lora, llama, 3);
-    const ours = await TrainStep.create(
-      alignModelBuilder(lora, llama, base, { trainEmbeddings: true }),
-      {
-        optimizer: { kind: 'adamw' },
-        maxGradNorm: 1,
-        accumulation: 1,
-        external: [
-          ...[...projectors].map(([name, t]) => ({ name, dims: t.dims, group: { name: 'projector', weightDecay: 0 } })),
-          { name: EMBED_WEIGHT, dims: table.dims, group: embedding },
-        ],
-      },
-      new Map([...loraInit, ...projectors, [EMBED_WEIGHT, copy(table)]]),
-    );
-    const batches = new AlignBatches({
-      examples: examples.map((e) => ({ example: { task: 1 } as AlignExample, encoded: e })),
-      batchSize: examples.length,
-      seed: 1,
-      table: () => ours.params.get(EMBED_WEIGHT)!.data as Float32Array,
-      trainEmbeddings: 'tied',
-      hidden: llama.hidden,
-      padId: 0,
-      userVectors: null,
-      itemTable: null,
-      dRec: 1,
-      params: () => ours.params,
-    });
+    const { ours, batches, loraInit, step } = await trainer();
     const reference = await TrainStep.create(
       () => {
         const g = new Graph('reference');
@@ -114,7 +124,7 @@ describe('training the tied embedding table (method B default)', () => {
     };
     for (let s = 0; s < 3; s++) {
       const a = await reference.step([refFeeds], s, lr);
-      const b = await ours.step(batches.microBatches(s), s, lr, (k, out) => batches.externalGradients(k, out));
+      const b = await step(s);
       expect(b.loss).toBeCloseTo(a.loss, 5);
       expect(b.gradNorm).toBeCloseTo(a.gradNorm, 4);
     }
@@ -129,6 +139,33 @@ describe('training the tied embedding table (method B default)', () => {
       expect(diff, name).toBeLessThan(1e-5);
     }
     await Promise.all([ours.release(), reference.release()]);
+  });
+});
+
+describe('length parts (align-batches.ts)', () => {
+  it('run a batch as length-sorted micro-batches, each padded to its own longest, and train the same weights', async () => {
+    const whole = await trainer(1);
+    const split = await trainer(2);
+    // Lengths 6, 8, 5: sorted 5 | 6, 8, so the parts pad to 5 and 8 columns, one padded batch to 8.
+    expect(whole.batches.microBatches(0).map((f) => f.labels.dims)).toEqual([[3, 8]]);
+    expect(split.batches.microBatches(0).map((f) => f.labels.dims)).toEqual([
+      [1, 5],
+      [2, 8],
+    ]);
+    for (let s = 0; s < 3; s++) {
+      const a = await whole.step(s);
+      const b = await split.step(s);
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      expect(b.gradNorm).toBeCloseTo(a.gradNorm, 4);
+    }
+    for (const name of [EMBED_WEIGHT, ...whole.loraInit.keys()]) {
+      const diff = maxAbsDiff(
+        split.ours.params.get(name)!.data as Float32Array,
+        whole.ours.params.get(name)!.data as Float32Array,
+      );
+      expect(diff, name).toBeLessThan(1e-5);
+    }
+    await Promise.all([whole.ours.release(), split.ours.release()]);
   });
 });
 
