@@ -1,4 +1,5 @@
 /** The contracts between the UI and the engine (DESIGN.md §2, §9): import from here. */
+export * from './align-steps.ts';
 export * from './api.ts';
 export * from './dataset.ts';
 export * from './events.ts';

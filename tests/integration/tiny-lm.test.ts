@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createTinyLmInChild } from '../../electron/cli/commands/demo-tiny.ts';
 import { importDataset } from '../../electron/engine/data/import-dataset.ts';
 import { loadHfModelDir } from '../../electron/engine/llm/hf-model-dir.ts';
 import { createTinyLm, type TinyLmResult } from '../../electron/engine/llm/tiny-lm.ts';
@@ -110,5 +111,21 @@ describe('built-in tiny LM', () => {
     );
     expect(load.code).toBe(1); // that fixture folder has no tokenizer.json
     expect(load.stderr).toMatch(/tokenizer\.json/);
+  });
+});
+
+describe('the demo’s tiny LM in a child process', () => {
+  it('builds it with `recx llm create-tiny` and reports its result and progress; a failure names the command', async () => {
+    const other = path.join(mkdtempSync(path.join(tmpdir(), 'recx-tiny-child-')), 'p');
+    await importDataset({ format: 'synthetic', project: other, synthetic: { users: 60, items: 50 }, seed: 2 });
+    const lines: string[] = [];
+    const child = createTinyLmInChild(other, { seed: 2, threads: 1, steps: 12 }, (s) => lines.push(s));
+    const r = await child.result;
+    expect(r).toMatchObject({ dir: path.join(other, 'llm', 'tiny'), steps: 12 });
+    expect(r.vocabSize).toBeGreaterThan(10);
+    expect((await loadHfModelDir(r.dir)).config.vocabSize).toBe(r.vocabSize);
+    expect(lines.join('')).toMatch(/tiny-lm 12\/12/);
+    const missing = createTinyLmInChild(path.join(other, 'nope'), { seed: 2, threads: 1 }, () => {});
+    await expect(missing.result).rejects.toThrow(/building the tiny LM failed \(exit \d+\)/);
   });
 });

@@ -88,7 +88,7 @@ export function byExpectedCost(jobs: readonly AlignJob[]): AlignJob[] {
   return [...jobs].sort((a, b) => cost(b) - cost(a));
 }
 
-const RECX_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/recx.js');
+export const RECX_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/recx.js');
 
 /** Runs the jobs `lanes` at a time (in-process when 1); results come back in the jobs' order. */
 export async function runAlignJobs(

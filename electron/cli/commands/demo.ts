@@ -31,6 +31,7 @@ import { createStageProgress } from '../progress.ts';
 import { attachTrainingProgress } from '../training-progress.ts';
 import { printInspection, runImport } from './data.ts';
 import { type AlignJob, alignLanes, runAlignJob, runAlignJobs } from './demo-align.ts';
+import { createTinyLmInChild } from './demo-tiny.ts';
 import { printEvaluation } from './recommender.ts';
 
 interface DemoFlags {
@@ -130,30 +131,45 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
       );
       const dataset = await inspectDataset(f.project);
       if (!ctx.json) printInspection(ctx.io, dataset);
+      const lanes = alignLanes(f.parallel ?? METHODS.length, METHODS.length);
+      // With lanes, the tiny LM pre-trains in its own process while this one trains SASRec.
+      const tinyChild =
+        lanes > 1 ? createTinyLmInChild(f.project, { seed: f.seed, threads: f.threads }, ctx.io.stderr) : null;
       let stop = () => {};
-      const trained = await trainRecommender({
-        project: f.project,
-        model: 'sasrec',
-        overrides: { maxEpochs: f.epochs, seed: f.seed, threads: f.threads },
-        onTrainer: (t) => {
-          stop = attachTrainingProgress(t, 'sasrec');
-        },
-      });
-      stop();
-      const progress = createStageProgress();
-      const evaluation = await evaluateProject(f.project, 'test', (d, t) => progress.update('evaluating', d, t));
-      progress.stop();
-      if (!ctx.json) {
-        ctx.io.stdout(`\nSASRec trained for ${trained.epochs} epochs (best epoch ${trained.bestEpoch}).\n`);
-        printEvaluation(ctx.io, evaluation);
+      let trained: Awaited<ReturnType<typeof trainRecommender>>;
+      let evaluation: Awaited<ReturnType<typeof evaluateProject>>;
+      try {
+        trained = await trainRecommender({
+          project: f.project,
+          model: 'sasrec',
+          overrides: { maxEpochs: f.epochs, seed: f.seed, threads: f.threads },
+          onTrainer: (t) => {
+            stop = attachTrainingProgress(t, 'sasrec');
+          },
+        });
+        stop();
+        const progress = createStageProgress();
+        evaluation = await evaluateProject(f.project, 'test', (d, t) => progress.update('evaluating', d, t));
+        progress.stop();
+        if (!ctx.json) {
+          ctx.io.stdout(`\nSASRec trained for ${trained.epochs} epochs (best epoch ${trained.bestEpoch}).\n`);
+          printEvaluation(ctx.io, evaluation);
+        }
+        // The alignment labels need only SASRec: made while the tiny LM may still be pre-training.
+        await exportProject(f.project, { seed: f.seed, maxAnchorsPerUser: 8, threads: f.threads });
+      } catch (e) {
+        tinyChild?.kill();
+        throw e;
       }
-      const tiny = await createTinyLm(f.project, {
-        seed: f.seed,
-        threads: f.threads,
-        onTrainer: (t) => {
-          stop = attachTrainingProgress(t, 'tiny-lm');
-        },
-      });
+      const tiny = tinyChild
+        ? await tinyChild.result
+        : await createTinyLm(f.project, {
+            seed: f.seed,
+            threads: f.threads,
+            onTrainer: (t) => {
+              stop = attachTrainingProgress(t, 'tiny-lm');
+            },
+          });
       stop();
       const prompt = 'A user enjoyed';
       const [sample] = await generateText(tiny.dir, prompt, { maxNewTokens: 24 });
@@ -164,10 +180,8 @@ export function registerDemoCommand(program: Command, ctx: CommandContext): void
             `  "${prompt}" → "${sample.text}"\n`,
         );
       }
-      await exportProject(f.project, { seed: f.seed, maxAnchorsPerUser: 8, threads: f.threads });
-      // All three at once by default, even on 2 cores: the three runs cost about the same (2,000 steps
-      // each), so time-sharing finishes sooner than two lanes, where one lane must run two methods.
-      const lanes = alignLanes(f.parallel ?? METHODS.length, METHODS.length);
+      // All three at once by default, even on 2 cores: the three runs cost about the same (2,000–3,000
+      // steps each), so time-sharing finishes sooner than two lanes, where one lane must run two methods.
       const jobs = METHODS.map((method) => ({
         project: f.project,
         method,

@@ -8,6 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_ALIGN_STEPS } from '../../contracts/align-steps.ts';
 import type { TrainCounts } from '../../contracts/train-counts.ts';
 import { readDataset } from '../data/dataset-store.ts';
 import { InputError } from '../errors.ts';
@@ -35,18 +36,15 @@ import { TaskLossProbe } from './task-loss.ts';
 import { foldVectorScale, rmsScale, scaledTable, type VectorScale } from './vector-scale.ts';
 
 /**
- * Defaults, measured on the demo (docs/alignment.md, "What the tiny LM learns"). Methods I and H must
- * learn the user·item interaction for task 3, which the tiny LM picks up only after ~15–20 k task-3
- * examples and only at a learning rate ≤ 3e-3 (at 5e-3 it never did): 2,000 steps of 16 with the
- * default task mix get there, and projectors learning 3× faster made it more reliable (0.89 → 0.91).
- * B has no vectors to read and learns task 3 only with its embedding table trained (below), which
- * takes 2,000 steps too: task 3 0.597 at 1,000, 0.768 at 2,000 (popularity 0.747).
+ * Default steps (contracts/align-steps.ts), measured on the demo (docs/alignment.md, "What the tiny LM
+ * learns"). Methods I and H must learn the user·item interaction for task 3, which the tiny LM picks up
+ * only after ~15–20 k task-3 examples and only at a learning rate ≤ 3e-3 (at 5e-3 it never did): 2,000
+ * steps of 16 with the default task mix get there, and projectors learning 3× faster made it more
+ * reliable (0.89 → 0.91). B has no vectors to read and learns task 3 only with its embedding table
+ * trained (below), and slowly: task 3 0.597 at 1,000 steps, 0.756–0.768 at 2,000, 0.796 at 3,000
+ * (popularity 0.747).
  */
-export const DEFAULT_ALIGN_STEPS: Record<Method, number> = { B: 2000, I: 2000, H: 2000 };
-/** "B 2000, I 2000, H 2000", for help texts. */
-export const DEFAULT_ALIGN_STEPS_TEXT = Object.entries(DEFAULT_ALIGN_STEPS)
-  .map(([m, n]) => `${m} ${n}`)
-  .join(', ');
+export { DEFAULT_ALIGN_STEPS, DEFAULT_ALIGN_STEPS_TEXT } from '../../contracts/align-steps.ts';
 /**
  * Each batch runs as this many micro-batches of its examples sorted by length (align-batches.ts): the
  * same gradient for less padding.

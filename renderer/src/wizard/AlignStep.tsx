@@ -1,5 +1,5 @@
 /** Step 5: alignment methods (each ticked method is one run, queued) and the tasks to train. */
-import { TRAIN_COUNTS_EXAMPLE } from '../contracts.ts';
+import { DEFAULT_ALIGN_STEPS_TEXT, TRAIN_COUNTS_EXAMPLE } from '../contracts.ts';
 import { useProjectStore } from '../state/project-store.ts';
 import { type EmbeddingsChoice, METHODS, type Method, TASKS, useWizardStore } from './choices.ts';
 import type { StepErrorsProps } from './DatasetStep.tsx';
@@ -70,8 +70,9 @@ export function AlignStep({ errors }: StepErrorsProps) {
               type="number"
               min={1}
               max={1000000}
-              value={Number.isNaN(c.steps) ? '' : c.steps}
-              onChange={(e) => update('align', { steps: toInt(e.target.value) })}
+              value={c.steps === null || Number.isNaN(c.steps) ? '' : c.steps}
+              placeholder={`empty: ${DEFAULT_ALIGN_STEPS_TEXT}`}
+              onChange={(e) => update('align', { steps: e.target.value.trim() === '' ? null : toInt(e.target.value) })}
               data-testid="align-steps"
             />
           )}

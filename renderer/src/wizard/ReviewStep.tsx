@@ -42,7 +42,8 @@ export function ReviewStep({
         <dt>Alignment</dt>
         <dd>
           {c.align.methods.map((m) => `${m} (tasks ${tasksForMethod(c.align.tasks, m).join(',')})`).join(' · ')},{' '}
-          {c.align.steps} steps{c.align.evaluate ? ', then evaluated' : ''}
+          {c.align.steps === null ? 'default steps' : `${c.align.steps} steps`}
+          {c.align.evaluate ? ', then evaluated' : ''}
         </dd>
       </dl>
       <h3>Will run, in order</h3>

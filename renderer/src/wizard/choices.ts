@@ -46,11 +46,12 @@ export interface WizardChoices {
   /**
    * trainCounts: training examples per task as "2=3000,3=8000" ('' = the engine's defaults).
    * embeddings: train the token embedding table ('auto' = the engine's default: when it is small, as the tiny LM's).
+   * steps: optimizer steps for every method (null = each method's default, DEFAULT_ALIGN_STEPS).
    */
   align: {
     methods: Method[];
     tasks: number[];
-    steps: number;
+    steps: number | null;
     trainCounts: string;
     embeddings: EmbeddingsChoice;
     evaluate: boolean;
@@ -73,11 +74,10 @@ export const defaultChoices = (): WizardChoices => ({
   },
   recommender: { preset: 'sasrec-original', epochs: 20 },
   llm: { source: 'tiny', steps: 300, hfDir: '' },
-  // 2,000: the engine's default for I (train-align.ts DEFAULT_ALIGN_STEPS), what task 3 needs on the tiny LM.
   align: {
     methods: ['I'],
     tasks: [1, 2, 3, 4, 5, 6, 7],
-    steps: 2000,
+    steps: null,
     trainCounts: '',
     embeddings: 'auto',
     evaluate: true,
@@ -136,7 +136,8 @@ export function validateAlign(c: WizardChoices['align']): Errors {
   if (c.methods.length === 0) e.methods = 'Pick at least one method.';
   if (c.tasks.length === 0) e.tasks = 'Pick at least one task.';
   else for (const m of c.methods) if (tasksForMethod(c.tasks, m).length === 0) e.tasks = `No task applies to ${m}.`;
-  if (!intIn(c.steps, 1, 1000000)) e.steps = 'Steps: a whole number from 1 to 1000000.';
+  if (c.steps !== null && !intIn(c.steps, 1, 1000000))
+    e.steps = 'Steps: a whole number from 1 to 1000000, or empty for each method’s default.';
   const counts = c.trainCounts.trim() ? parseTrainCounts(c.trainCounts) : null;
   if (counts && 'error' in counts) e.trainCounts = `Examples per task: ${counts.error}.`;
   return e;

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import {
+  DEFAULT_ALIGN_STEPS,
   type PipelineInfo,
   type PipelineStep,
   type ProjectSummary,
@@ -76,10 +77,13 @@ export function buildPlan(c: WizardChoices, summary: ProjectSummary): PipelineSt
     c.align.embeddings === 'auto' ? '' : `, embeddings ${c.align.embeddings === 'train' ? 'trained' : 'frozen'}`;
   for (const method of c.align.methods) {
     const tasks = tasksForMethod(c.align.tasks, method);
+    // No steps given: the engine uses the method's default, which the label shows.
+    const n = c.align.steps ?? DEFAULT_ALIGN_STEPS[method];
+    const stepsParam = c.align.steps === null ? {} : { steps: c.align.steps };
     steps.push({
       kind: 'align.train',
-      label: `Align ${method}: tasks ${tasks.join(', ')}, ${c.align.steps} steps${trainCounts ? `, examples ${text}` : ''}${embeddingsLabel}`,
-      params: { project, method, tasks, steps: c.align.steps, ...(trainCounts ? { trainCounts } : {}), ...embeddings },
+      label: `Align ${method}: tasks ${tasks.join(', ')}, ${n} steps${trainCounts ? `, examples ${text}` : ''}${embeddingsLabel}`,
+      params: { project, method, tasks, ...stepsParam, ...(trainCounts ? { trainCounts } : {}), ...embeddings },
     });
     // No run: the engine evaluates the run the align.train step just before wrote.
     if (c.align.evaluate) steps.push({ kind: 'align.eval', label: `Evaluate ${method}`, params: { project } });

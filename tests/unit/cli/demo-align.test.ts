@@ -10,13 +10,15 @@ describe('demo alignment lanes', () => {
     expect(alignLanes(3, 2)).toBe(2);
   });
 
-  it('starts the longest job first (default steps: H, then B, then I, whose prompts are shortest)', () => {
+  it('starts the longest job first (default steps: B with 3,000, then H, then I, whose prompts are shortest)', () => {
     const job = { project: 'p', seed: 1, threads: 1, maxTest: 1, explain: 0 };
     const order = (steps?: number[]) =>
       byExpectedCost((['B', 'I', 'H'] as const).map((method, k) => ({ ...job, method, steps: steps?.[k] }))).map(
         (j) => j.method,
       );
-    expect(order()).toEqual(['H', 'B', 'I']);
-    expect(order([5000, 100, 100])).toEqual(['B', 'H', 'I']);
+    expect(order()).toEqual(['B', 'H', 'I']);
+    expect(order([2000, 2000, 2000])).toEqual(['H', 'B', 'I']);
+    expect(order([100, 100, 5000])).toEqual(['H', 'B', 'I']);
+    expect(order([100, 5000, 100])).toEqual(['I', 'H', 'B']);
   });
 });

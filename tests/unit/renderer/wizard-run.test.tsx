@@ -6,7 +6,7 @@ import type { ApiParams, PipelineStep } from '../../../renderer/src/contracts.ts
 import { App } from '../../../renderer/src/shell/App.tsx';
 import { useProjectStore } from '../../../renderer/src/state/project-store.ts';
 import { useUiStore } from '../../../renderer/src/state/ui-store.ts';
-import { defaultChoices, useWizardStore } from '../../../renderer/src/wizard/choices.ts';
+import { defaultChoices, useWizardStore, validateAlign } from '../../../renderer/src/wizard/choices.ts';
 import { buildPlan, usePlanStore } from '../../../renderer/src/wizard/plan.ts';
 import { Wizard } from '../../../renderer/src/wizard/Wizard.tsx';
 import { baseHandlers, FakeApi, inputError, pipeline, summary, withStates } from './fake-api.ts';
@@ -175,7 +175,7 @@ describe('run plan', () => {
       {
         kind: 'align.train',
         label: 'Align I: tasks 1, 2, 3, 4, 5, 6, 7, 2000 steps',
-        params: { project: '/p', method: 'I', tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000 },
+        params: { project: '/p', method: 'I', tasks: [1, 2, 3, 4, 5, 6, 7] },
       },
       { kind: 'align.eval', label: 'Evaluate I', params: { project: '/p' } },
     ]);
@@ -196,10 +196,26 @@ describe('run plan', () => {
     c.align = { ...c.align, methods: ['B', 'I'], evaluate: false, trainCounts: ' 2=3000, 3=8000 ' };
     const plan = buildPlan(c, s);
     expect(plan.map((p) => p.params)).toEqual([
-      { project: '/p', method: 'B', tasks: [1, 2, 3, 4, 5, 7], steps: 2000, trainCounts: { 2: 3000, 3: 8000 } },
-      { project: '/p', method: 'I', tasks: [1, 2, 3, 4, 5, 6, 7], steps: 2000, trainCounts: { 2: 3000, 3: 8000 } },
+      { project: '/p', method: 'B', tasks: [1, 2, 3, 4, 5, 7], trainCounts: { 2: 3000, 3: 8000 } },
+      { project: '/p', method: 'I', tasks: [1, 2, 3, 4, 5, 6, 7], trainCounts: { 2: 3000, 3: 8000 } },
     ]);
-    expect(plan[0].label).toBe('Align B: tasks 1, 2, 3, 4, 5, 7, 2000 steps, examples 2=3000, 3=8000');
+    expect(plan[0].label).toBe('Align B: tasks 1, 2, 3, 4, 5, 7, 3000 steps, examples 2=3000, 3=8000');
+  });
+
+  it("leaves the steps to each method's default unless the user sets them, and shows them either way", () => {
+    const c = defaultChoices();
+    expect(c.align.steps).toBeNull();
+    expect(validateAlign(c.align)).toEqual({});
+    c.align = { ...c.align, methods: ['B', 'H'], evaluate: false };
+    const defaults = buildPlan(c, readyToAlign());
+    expect(defaults.map((p) => [p.label.match(/(\d+) steps/)?.[1], 'steps' in p.params])).toEqual([
+      ['3000', false],
+      ['2000', false],
+    ]);
+    c.align.steps = 40;
+    expect(buildPlan(c, readyToAlign()).map((p) => p.params)).toMatchObject([{ steps: 40 }, { steps: 40 }]);
+    c.align.steps = 0;
+    expect(validateAlign(c.align).steps).toMatch(/whole number from 1 to 1000000, or empty/);
   });
 
   it('passes the embedding-table choice only when the user overrides the engine default', () => {
