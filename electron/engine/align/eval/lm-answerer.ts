@@ -12,8 +12,8 @@
  * CHOICE_BEAMS beams over raw log-probabilities (length penalty 0), which looks for the answer the
  * model finds most probable: token-by-token greedy commits to a first token before it sees the
  * titles behind it, and titles that share their first tokens ("The …") pool their probability there.
- * On the demo's H run (100 task-2 test examples) greedy scored NDCG@5 0.60, the exact most probable
- * of the 120 orderings 0.68. Each answer gets at most `maxNewTokens`, and no more than the runtime's
+ * On the demo's H run (100 task-2 test examples) greedy scored NDCG@5 0.60, this beam 0.71 and the
+ * exact most probable of the 120 orderings 0.68. Each answer gets at most `maxNewTokens`, and no more than the runtime's
  * maxLength leaves after its own prompt (not the batch's longest: on long-title data that cut a
  * quarter of the task-2 answers short).
  *
