@@ -8,7 +8,7 @@
  * (ORT's second thread adds ~30 % to a small model's step, a second process ~100 %), and a 1-thread
  * run is reproducible (ORT's multi-threaded training kernels do not sum in a fixed order).
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,25 @@ export function byExpectedCost(jobs: readonly AlignJob[]): AlignJob[] {
 
 export const RECX_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/recx.js');
 
+/**
+ * Forks `recx <args>` with its stderr lines passed on to `stderr`; `tail` holds the last five, for the
+ * error message when the child fails.
+ */
+export function forkRecx(
+  args: string[],
+  stdout: 'ignore' | 'pipe',
+  stderr: (s: string) => void,
+): { child: ChildProcess; tail: string[] } {
+  const child = fork(RECX_BIN, args, { stdio: ['ignore', stdout, 'pipe', 'ipc'] });
+  const tail: string[] = [];
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+    stderr(`${line}\n`);
+    tail.push(line);
+    if (tail.length > 5) tail.shift();
+  });
+  return { child, tail };
+}
+
 /** Runs the jobs `lanes` at a time (in-process when 1); results come back in the jobs' order. */
 export async function runAlignJobs(
   jobs: readonly AlignJob[],
@@ -102,19 +121,11 @@ export async function runAlignJobs(
     return out;
   }
   const limit = pLimit(lanes);
-  const children = new Set<ReturnType<typeof fork>>();
+  const children = new Set<ChildProcess>();
   const forkJob = (job: AlignJob) =>
     new Promise<AlignJobResult>((resolve, reject) => {
-      const child = fork(RECX_BIN, ['demo-align-job', JSON.stringify(job)], {
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      });
+      const { child, tail } = forkRecx(['demo-align-job', JSON.stringify(job)], 'ignore', stderr);
       children.add(child);
-      const tail: string[] = [];
-      readline.createInterface({ input: child.stderr! }).on('line', (line) => {
-        stderr(`${line}\n`);
-        tail.push(line);
-        if (tail.length > 5) tail.shift();
-      });
       let result: AlignJobResult | undefined;
       child.on('message', (m) => {
         result = m as AlignJobResult;

@@ -3,10 +3,8 @@
  * trains SASRec in its own: the tiny LM needs only the dataset, and each process uses one thread, so
  * on 2 cores the two overlap (about a minute saved). Its progress lines go to our stderr.
  */
-import { fork } from 'node:child_process';
-import readline from 'node:readline';
 import type { TinyLmResult } from '../../engine/llm/tiny-lm.ts';
-import { RECX_BIN } from './demo-align.ts';
+import { forkRecx } from './demo-align.ts';
 
 export interface TinyLmChild {
   result: Promise<TinyLmResult>;
@@ -20,18 +18,10 @@ export function createTinyLmInChild(
 ): TinyLmChild {
   const args = ['llm', 'create-tiny', '--project', project, '--seed', String(opts.seed)];
   if (opts.steps !== undefined) args.push('--steps', String(opts.steps));
-  const child = fork(RECX_BIN, [...args, '--threads', String(opts.threads), '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const { child, tail } = forkRecx([...args, '--threads', String(opts.threads), '--json'], 'pipe', stderr);
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => {
     stdout += d.toString('utf8');
-  });
-  const tail: string[] = [];
-  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
-    stderr(`${line}\n`);
-    tail.push(line);
-    if (tail.length > 5) tail.shift();
   });
   const result = new Promise<TinyLmResult>((resolve, reject) => {
     child.on('error', reject);

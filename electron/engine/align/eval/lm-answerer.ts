@@ -81,7 +81,6 @@ export function lmAnswerer(
   const tokEos = tokenizer.eosTokenId;
   const eosTokenIds =
     opts.eosTokenIds ?? (runtime.eosTokenIds.length > 0 ? runtime.eosTokenIds : tokEos !== null ? [tokEos] : undefined);
-  const maxLength = opts.maxLength ?? runtime.maxLength;
   const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
 
   return {
@@ -90,7 +89,7 @@ export function lmAnswerer(
       const prompts = examples.map(encodePrompt);
       // Each answer stops where its own prompt + answer reach maxLength (generate's per-row limit);
       // a prompt that already fills the context gets an empty answer (scored as a miss).
-      const common = { maxNewTokens, maxLength, eosTokenIds, decode, prefill: prefillOf(prompts) };
+      const common = { maxNewTokens, maxLength: opts.maxLength, eosTokenIds, decode, prefill: prefillOf(prompts) };
       if (choices && choices.length !== examples.length) throw new RangeError('choices need one list per example');
       const allowedSequences = choices?.map((list) =>
         list.map((answer) => tokenizer.encode(answer, { addSpecialTokens: false })),
